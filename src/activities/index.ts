@@ -1,0 +1,11 @@
+import type { ActivityDeps } from './deps';
+
+/**
+ * Every activity of the worker, bound to its dependencies (the samples-typescript
+ * dependency-injection shape). Workflows import this module as a type only.
+ */
+export function createActivities(_deps: ActivityDeps) {
+  return {};
+}
+
+export type Activities = ReturnType<typeof createActivities>;

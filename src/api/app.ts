@@ -1,0 +1,30 @@
+import Koa from 'koa';
+import type { ApiContextExtras, ApiMiddleware, ApiState } from './context';
+import type { ApiDeps } from './deps';
+import { adminAuth } from './middleware/admin-auth';
+import { jsonBody } from './middleware/body';
+import { errorHandler } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { healthRoutes } from './routes/health';
+
+/** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
+function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
+  return (ctx, next) => (ctx.path === prefix || ctx.path.startsWith(`${prefix}/`) ? middleware(ctx, next) : next());
+}
+
+/**
+ * The Koa application: request context, one error handler, body parsing, the admin token on
+ * /api/*, then one router per feature (src/api/routes/*).
+ */
+export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
+  const app = new Koa<ApiState, ApiContextExtras>({ proxy: true });
+  app.use(requestContext(deps.logger));
+  app.use(errorHandler());
+  app.use(under('/api', adminAuth(deps.config.adminApiToken)));
+  app.use(jsonBody({ limitBytes: 1024 * 1024 }));
+
+  for (const router of [healthRoutes(deps)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}

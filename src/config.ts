@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/**
+ * Runtime configuration, read once from the environment (CONTRACT §2) and validated at start-up.
+ * Every problem is reported as one readable line; nothing downstream re-reads process.env.
+ */
+export interface Config {
+  port: number;
+  publicUrl: string;
+  /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  temporal: {
+    /** Unset: `npm start` runs a Temporal dev server under `dataDir`. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    /** Where SREs open the Web UI; derived for the embedded dev server. */
+    uiUrl: string | undefined;
+  };
+  heroku: {
+    oauthId: string | undefined;
+    oauthSecret: string | undefined;
+    oauthScope: string;
+    apiUrl: string;
+    idUrl: string;
+  };
+  slack: {
+    botToken: string | undefined;
+    apiUrl: string;
+  };
+  adminApiToken: string | undefined;
+  /** 32-byte key for secrets at rest and the payload codec; unset means "generate one in dataDir" (embedded mode only). */
+  encryptionKey: Buffer | undefined;
+  dataDir: string;
+  /** Ports of the embedded services `npm start` runs when DATABASE_URL / TEMPORAL_ADDRESS are unset. */
+  embedded: { postgresPort: number; temporalPort: number; temporalUiPort: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), `${what} must be an http(s) URL`)
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const port = (name: string, fallback: number) =>
+  optional
+    .transform((v) => v ?? String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536, `${name} must be a port number (1-65535)`)
+    .transform(Number);
+
+const envSchema = z
+  .object({
+    PORT: port('PORT', 3000),
+    PUBLIC_URL: optional.pipe(httpUrl('PUBLIC_URL').optional()),
+    DATABASE_URL: optional.refine(
+      (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+      'DATABASE_URL must be a postgres:// connection string',
+    ),
+    TEMPORAL_ADDRESS: optional.refine(
+      (v) => v === undefined || /^[^\s:/]+:\d+$/.test(v),
+      'TEMPORAL_ADDRESS must be host:port (e.g. temporal:7233)',
+    ),
+    TEMPORAL_NAMESPACE: optional.transform((v) => v ?? 'default'),
+    TEMPORAL_TASK_QUEUE: optional.transform((v) => v ?? 'heroku-integration'),
+    TEMPORAL_UI_URL: optional.pipe(httpUrl('TEMPORAL_UI_URL').optional()),
+    HEROKU_OAUTH_ID: optional,
+    HEROKU_OAUTH_SECRET: optional,
+    HEROKU_OAUTH_SCOPE: optional.transform((v) => v ?? 'global'),
+    HEROKU_API_URL: optional.transform((v) => v ?? 'https://api.heroku.com').pipe(httpUrl('HEROKU_API_URL')),
+    HEROKU_ID_URL: optional.transform((v) => v ?? 'https://id.heroku.com').pipe(httpUrl('HEROKU_ID_URL')),
+    SLACK_BOT_TOKEN: optional,
+    SLACK_API_URL: optional
+      .transform((v) => v ?? 'https://slack.com/api/')
+      .pipe(httpUrl('SLACK_API_URL'))
+      .transform((v) => `${v}/`),
+    ADMIN_API_TOKEN: optional.refine(
+      (v) => v === undefined || v.length >= 16,
+      'ADMIN_API_TOKEN must be at least 16 characters (use e.g. `openssl rand -hex 32`)',
+    ),
+    ENCRYPTION_KEY: optional.refine(
+      (v) => v === undefined || decodeKey(v) !== undefined,
+      'ENCRYPTION_KEY must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
+    ),
+    DYNOPULSE_DATA_DIR: optional.transform((v) => v ?? '.data'),
+    EMBEDDED_POSTGRES_PORT: port('EMBEDDED_POSTGRES_PORT', 54329),
+    TEMPORAL_DEV_PORT: port('TEMPORAL_DEV_PORT', 7233),
+    TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT', 8233),
+    LOG_LEVEL: optional
+      .transform((v) => v ?? 'info')
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent')),
+  });
+
+/** Rules about several variables at once; checked on the raw values so they report even when other variables are invalid. */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (set('HEROKU_OAUTH_ID') !== set('HEROKU_OAUTH_SECRET')) {
+    problems.push('HEROKU_OAUTH_SECRET: HEROKU_OAUTH_ID and HEROKU_OAUTH_SECRET must be set together');
+  }
+  if (set('DATABASE_URL') && !set('ENCRYPTION_KEY')) {
+    problems.push('ENCRYPTION_KEY: ENCRYPTION_KEY is required with an external DATABASE_URL (a key is only generated for the embedded database)');
+  }
+  return problems;
+}
+
+function decodeKey(value: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
+  const key = Buffer.from(value, 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
+/** Parses and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length ? `${String(i.path[0])}: ${i.message}` : i.message))),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    heroku: {
+      oauthId: e.HEROKU_OAUTH_ID,
+      oauthSecret: e.HEROKU_OAUTH_SECRET,
+      oauthScope: e.HEROKU_OAUTH_SCOPE,
+      apiUrl: e.HEROKU_API_URL,
+      idUrl: e.HEROKU_ID_URL,
+    },
+    slack: { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    adminApiToken: e.ADMIN_API_TOKEN,
+    encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),
+    dataDir: e.DYNOPULSE_DATA_DIR,
+    embedded: { postgresPort: e.EMBEDDED_POSTGRES_PORT, temporalPort: e.TEMPORAL_DEV_PORT, temporalUiPort: e.TEMPORAL_UI_PORT },
+    logLevel: e.LOG_LEVEL,
+  };
+}
