@@ -31,6 +31,8 @@ export interface Config {
   adminApiToken: string | undefined;
   /** 32-byte key for secrets at rest and the payload codec; unset means "generate one in dataDir" (embedded mode only). */
   encryptionKey: Buffer | undefined;
+  /** Earlier keys, still accepted for decryption while data sealed with them exists (key rotation). */
+  previousEncryptionKeys: Buffer[];
   dataDir: string;
   /** Ports of the embedded services `npm start` runs when DATABASE_URL / TEMPORAL_ADDRESS are unset. */
   embedded: { postgresPort: number; temporalPort: number; temporalUiPort: number };
@@ -95,6 +97,10 @@ const envSchema = z
       (v) => v === undefined || decodeKey(v) !== undefined,
       'ENCRYPTION_KEY must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
     ),
+    ENCRYPTION_PREVIOUS_KEYS: optional.refine(
+      (v) => v === undefined || v.split(',').every((k) => decodeKey(k.trim()) !== undefined),
+      'ENCRYPTION_PREVIOUS_KEYS must be a comma-separated list of 32-byte base64 keys',
+    ),
     DYNOPULSE_DATA_DIR: optional.transform((v) => v ?? '.data'),
     EMBEDDED_POSTGRES_PORT: port('EMBEDDED_POSTGRES_PORT', 54329),
     TEMPORAL_DEV_PORT: port('TEMPORAL_DEV_PORT', 7233),
@@ -152,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
     adminApiToken: e.ADMIN_API_TOKEN,
     encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),
+    previousEncryptionKeys: (e.ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .filter((k) => k.trim() !== '')
+      .map((k) => decodeKey(k.trim()) as Buffer),
     dataDir: e.DYNOPULSE_DATA_DIR,
     embedded: { postgresPort: e.EMBEDDED_POSTGRES_PORT, temporalPort: e.TEMPORAL_DEV_PORT, temporalUiPort: e.TEMPORAL_UI_PORT },
     logLevel: e.LOG_LEVEL,

@@ -68,7 +68,7 @@ async function main(role: Role): Promise<void> {
     const db = createDb(databaseUrl, { logger });
     stoppers.push({ name: 'database pool', stop: () => db.destroy() });
     await migrate(db);
-    const box = new SecretBox(config.encryptionKey as Buffer);
+    const box = new SecretBox(config.encryptionKey as Buffer, config.previousEncryptionKeys);
 
     if (role !== 'api') await startWorker(config, db, box, logger, stoppers);
     if (role !== 'worker') await startApi(config, db, box, logger, stoppers);
@@ -101,6 +101,8 @@ async function ensureTemporal(config: Config, logger: Logger, stoppers: Stopper[
     uiPort: config.embedded.temporalUiPort,
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
     namespace: config.temporal.namespace,
+    // The Web UI decodes our encrypted payloads through the API's codec endpoint.
+    uiCodecEndpoint: `${config.publicUrl}/codec`,
   });
   stoppers.push({ name: 'Temporal dev server', stop: () => server.stop() });
   return { address: server.address, uiUrl: config.temporal.uiUrl ?? server.uiUrl };
@@ -125,7 +127,11 @@ async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logge
 }
 
 async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[]): Promise<void> {
-  const temporal: Client = await connectClient({ address: config.temporal.address as string, namespace: config.temporal.namespace }, config.encryptionKey as Buffer);
+  const temporal: Client = await connectClient(
+    { address: config.temporal.address as string, namespace: config.temporal.namespace },
+    config.encryptionKey as Buffer,
+    config.previousEncryptionKeys,
+  );
   stoppers.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   const app = createApi({ config, db, temporal, box, logger });
   const server: Server = await new Promise((resolve, reject) => {

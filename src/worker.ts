@@ -22,7 +22,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(options.deps),
-    dataConverter: createDataConverter(encryptionKey),
+    dataConverter: createDataConverter(encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: options.shutdownGraceTime ?? '20s',
   });
 }

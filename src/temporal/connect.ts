@@ -8,9 +8,9 @@ export interface TemporalTarget {
 }
 
 /** A Temporal client with the project's data converter. */
-export async function connectClient(target: TemporalTarget, encryptionKey: Buffer): Promise<Client> {
+export async function connectClient(target: TemporalTarget, encryptionKey: Buffer, previousKeys: Buffer[] = []): Promise<Client> {
   const connection = await Connection.connect({ address: target.address });
-  return new Client({ connection, namespace: target.namespace, dataConverter: createDataConverter(encryptionKey) });
+  return new Client({ connection, namespace: target.namespace, dataConverter: createDataConverter(encryptionKey, previousKeys) });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../../src/log';
 import { projectRoot } from '../../src/paths';
 import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connect';
+import { failureConverterPath } from '../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { createTestDatabase, type TestDatabase } from './postgres';
@@ -69,6 +70,7 @@ async function startHarness(): Promise<Harness> {
   teardowns.push(() => workerConnection.close());
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
 
