@@ -37,6 +37,11 @@ export interface Config {
   /** Ports of the embedded services `npm start` runs when DATABASE_URL / TEMPORAL_ADDRESS are unset. */
   embedded: { postgresPort: number; temporalPort: number; temporalUiPort: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Set only by `npm run sandbox`: the loopback URL of the sandbox's control server (simulated
+   * deploys, the simulated Slack's files). Undefined everywhere else: no sandbox route exists.
+   */
+  sandboxControlUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +110,10 @@ const envSchema = z
     EMBEDDED_POSTGRES_PORT: port('EMBEDDED_POSTGRES_PORT', 54329),
     TEMPORAL_DEV_PORT: port('TEMPORAL_DEV_PORT', 7233),
     TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT', 8233),
+    DYNOPULSE_SANDBOX_URL: optional.refine(
+      (v) => v === undefined || isLoopbackHttpUrl(v),
+      'DYNOPULSE_SANDBOX_URL must be an http://127.0.0.1:<port> URL: it is set by `npm run sandbox` only',
+    ),
     LOG_LEVEL: optional
       .transform((v) => v ?? 'info')
       .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent')),
@@ -120,7 +129,19 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('DATABASE_URL') && !set('ENCRYPTION_KEY')) {
     problems.push('ENCRYPTION_KEY: ENCRYPTION_KEY is required with an external DATABASE_URL (a key is only generated for the embedded database)');
   }
+  if (set('DYNOPULSE_SANDBOX_URL')) {
+    // Sandbox mode drives local simulators; it must never switch on next to real Heroku or Slack.
+    const real = ['HEROKU_API_URL', 'HEROKU_ID_URL', 'SLACK_API_URL'].filter((name) => !isLoopbackHttpUrl(env[name] ?? ''));
+    if (real.length > 0) problems.push(`DYNOPULSE_SANDBOX_URL: sandbox mode needs simulated Heroku and Slack, but ${real.join(', ')} ${real.length === 1 ? 'is' : 'are'} not a local URL`);
+    if (env.NODE_ENV === 'production') problems.push('DYNOPULSE_SANDBOX_URL: sandbox mode is refused when NODE_ENV=production');
+  }
   return problems;
+}
+
+function isLoopbackHttpUrl(value: string): boolean {
+  if (!URL.canParse(value.trim())) return false;
+  const url = new URL(value.trim());
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 function decodeKey(value: string): Buffer | undefined {
@@ -165,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DYNOPULSE_DATA_DIR,
     embedded: { postgresPort: e.EMBEDDED_POSTGRES_PORT, temporalPort: e.TEMPORAL_DEV_PORT, temporalUiPort: e.TEMPORAL_UI_PORT },
     logLevel: e.LOG_LEVEL,
+    sandboxControlUrl: e.DYNOPULSE_SANDBOX_URL?.replace(/\/+$/, ''),
   };
 }

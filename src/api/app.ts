@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import type { ApiContextExtras, ApiMiddleware, ApiState } from './context';
+import { createConsole } from './console';
 import type { ApiDeps } from './deps';
 import { adminAuth } from './middleware/admin-auth';
 import { jsonBody } from './middleware/body';
@@ -21,10 +22,12 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   const app = new Koa<ApiState, ApiContextExtras>({ proxy: true });
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
-  app.use(under('/api', adminAuth(deps.config.adminApiToken)));
+  const adminConsole = createConsole(deps);
+  app.use(under('/api', adminAuth(deps.config.adminApiToken, { sessions: adminConsole.sessions })));
+  app.use(adminConsole.pages); // before the JSON body parser: sign-in/out are form posts
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
-  for (const router of [healthRoutes(deps), codecRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), codecRoutes(deps), adminConsole.api]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

@@ -1,0 +1,45 @@
+import type Router from '@koa/router';
+import type { ApiContextExtras, ApiState } from '../context';
+import type { ApiDeps } from '../deps';
+import type { SessionAuthenticator } from '../middleware/admin-auth';
+import { ConsoleAssets } from './assets';
+import { ConsoleCookies } from './cookies';
+import { checkCsrf, CSRF_HEADER, isStateChanging } from './csrf';
+import { consolePageRoutes } from './page-routes';
+import { sandboxRoutes } from './sandbox-routes';
+import { ConsoleSessionStore } from './session-store';
+import { SignInLimiter } from './sign-in-limiter';
+
+export interface AdminConsole {
+  /** Lets /api/* accept a console session instead of the bearer token (given to adminAuth). */
+  sessions: SessionAuthenticator;
+  /** Static assets, pages, sign-in/out: mount before the JSON body parser (the forms are urlencoded). */
+  pages: ReturnType<Router<ApiState, ApiContextExtras>['routes']>;
+  /** JSON routes of the console itself (/api/sandbox/* in sandbox mode); mount with the feature routers. */
+  api: Router<ApiState, ApiContextExtras>;
+}
+
+/**
+ * The admin console served at `/`: server-rendered page shells plus small static scripts that
+ * call the same JSON API as every other client, authenticated by an httpOnly SameSite=Strict
+ * session cookie and a CSRF token instead of the bearer token.
+ */
+export function createConsole(deps: ApiDeps): AdminConsole {
+  const { config } = deps;
+  const cookies = new ConsoleCookies(config.publicUrl);
+  const store = config.adminApiToken === undefined ? undefined : new ConsoleSessionStore(deps.db, config.adminApiToken);
+  const assets = ConsoleAssets.load();
+  const pages = consolePageRoutes({ config, sessions: store, cookies, limiter: new SignInLimiter() }).routes();
+  return {
+    sessions: {
+      async authenticate(ctx) {
+        const session = await store?.find(cookies.read(ctx, cookies.sessionName));
+        if (!session) return false;
+        if (isStateChanging(ctx.method)) checkCsrf(ctx, session.csrfToken, ctx.get(CSRF_HEADER) || undefined);
+        return true;
+      },
+    },
+    pages: (ctx, next) => (assets.serve(ctx) ? Promise.resolve() : pages(ctx, next)),
+    api: sandboxRoutes(deps),
+  };
+}
