@@ -16,6 +16,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The admin console's static scripts and styles are served from the source tree (no build step).
+COPY --from=build /app/src/api/console/assets ./src/api/console/assets
 USER node
 EXPOSE 3000
 ENTRYPOINT ["node", "--enable-source-maps", "dist/src/main.js"]
