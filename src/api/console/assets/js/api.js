@@ -58,10 +58,22 @@ export async function apiPage(path) {
   return { items, next: nextPageOf(res.headers.get('Link')) };
 }
 
-/** A text/plain body (command output). */
-export async function apiText(path) {
+/**
+ * Reads a text/plain body as it arrives (a live command's output keeps streaming until the run
+ * ends), handing each decoded piece to `onText`. Stops early when `onText` returns false.
+ */
+export async function apiStream(path, onText) {
   const res = await request(path, { accept: 'text/plain' });
-  return res.text();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (onText(value) === false) return;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
 }
 
 function nextPageOf(link) {

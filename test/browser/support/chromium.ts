@@ -1,0 +1,45 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { projectRoot } from '../../../src/paths';
+
+/** Debian's chromium (CI installs it: .ci/run). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS_DIR = path.join(projectRoot, 'test-artifacts', 'screenshots');
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Full-page screenshot to test-artifacts/screenshots/<name>.png. */
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile, quiet (no background network, no updates, no QUIC). */
+export async function launchChromium(): Promise<Browser> {
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'dynopulse-chromium-'));
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: DESKTOP,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  // Generous: the machine is shared with other test suites; waits end as soon as the condition holds.
+  page.setDefaultTimeout(60_000);
+  return {
+    context,
+    page,
+    screenshot: async (name) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
