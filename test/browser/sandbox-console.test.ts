@@ -70,10 +70,10 @@ describe('the console in the sandbox (headless Chromium)', function () {
   });
 
   it('connects the simulated Heroku account through the OAuth flow and lands on the integration page', async () => {
-    const org = page.getByLabel('Org id');
+    const org = page.getByRole('textbox', { name: 'Org id' });
     await page.getByText('Sandbox: the simulated Heroku account demo@dynopulse.test').waitFor();
     assert.equal(await org.inputValue(), 'demo', 'the sandbox suggests its org');
-    await page.getByLabel('Apps to monitor').fill('demo-web\ndemo-worker');
+    await page.getByRole('textbox', { name: 'Apps to monitor' }).fill('demo-web\ndemo-worker');
     await browser.screenshot('02-integrations-connect');
     await page.getByRole('button', { name: 'Connect Heroku Account' }).click();
     // console → simulated id.heroku.com → /oauth/heroku/callback → the integration's page
@@ -86,7 +86,7 @@ describe('the console in the sandbox (headless Chromium)', function () {
   });
 
   it('edits the monitored apps: webhooks follow the list', async () => {
-    await page.getByLabel('Monitored apps').fill('demo-web\ndemo-api');
+    await page.getByRole('textbox', { name: 'Monitored apps' }).fill('demo-web\ndemo-api');
     await page.getByRole('button', { name: 'Save apps' }).click();
     await page.getByText('Saved. Webhooks are syncing').waitFor();
     await until('demo-api watched, demo-worker no longer', async () => {
@@ -133,24 +133,24 @@ describe('the console in the sandbox (headless Chromium)', function () {
   it('edits a service’s name and Heroku App Name', async () => {
     await page.goto(consoleUrl('/services?org=demo'));
     const card = page.locator('li.card', { hasText: 'svc-api' });
-    await card.getByLabel('Name').fill('Public API (v2)');
+    await card.getByRole('textbox', { name: 'Name', exact: true }).fill('Public API (v2)');
     await card.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved service svc-api.').waitFor();
     await page.reload();
-    assert.equal(await page.locator('li.card', { hasText: 'svc-api' }).getByLabel('Name').inputValue(), 'Public API (v2)');
-    assert.equal(await page.locator('li.card', { hasText: 'svc-api' }).getByLabel('Heroku App Name').inputValue(), 'demo-api');
+    assert.equal(await page.locator('li.card', { hasText: 'svc-api' }).getByRole('textbox', { name: 'Name', exact: true }).inputValue(), 'Public API (v2)');
+    assert.equal(await page.locator('li.card', { hasText: 'svc-api' }).getByRole('textbox', { name: 'Heroku App Name' }).inputValue(), 'demo-api');
     await browser.screenshot('07-services');
   });
 
   it('runs a command and shows its output growing, then the exit code', async () => {
     const gate = path.join(workdir, 'go');
     await page.goto(consoleUrl('/command-runs'));
-    await page.getByLabel('App').selectOption('demo-web');
+    await page.getByRole('combobox', { name: 'App', exact: true }).selectOption('demo-web');
     // The command waits for the test to open a gate, so "output while running" is observed, not hoped for.
-    await page.getByLabel('Command').fill(`echo "checking {{ incident.title }}"; while [ ! -e ${gate} ]; do sleep 0.2; done; echo "rolled back"; exit 3`);
-    await page.getByLabel('Post the output to Slack channels').fill('#ops');
-    await page.getByLabel('Incident id').fill('INC-7');
-    await page.getByLabel('Incident title').fill('Checkout is down');
+    await page.getByRole('textbox', { name: 'Command' }).fill(`echo "checking {{ incident.title }}"; while [ ! -e ${gate} ]; do sleep 0.2; done; echo "rolled back"; exit 3`);
+    await page.getByRole('textbox', { name: 'Post the output to Slack channels' }).fill('#ops');
+    await page.getByRole('textbox', { name: 'Incident id' }).fill('INC-7');
+    await page.getByRole('textbox', { name: 'Incident title' }).fill('Checkout is down');
     await browser.screenshot('08-command-runs-form');
     await page.getByRole('button', { name: 'Run command' }).click();
     await page.waitForURL(/\/command-runs\/[0-9a-f-]{36}$/);

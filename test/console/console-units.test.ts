@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, it } from 'mocha';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ASSETS_DIR } from '../../src/api/console/assets';
 import { escapeHtml, html } from '../../src/api/console/html';
+import { CONSOLE_PAGES } from '../../src/api/console/pages/app-shell';
 import { localPath } from '../../src/api/console/local-path';
 import { SignInLimiter } from '../../src/api/console/sign-in-limiter';
 import { loadConfig, ConfigError } from '../../src/config';
@@ -23,6 +27,29 @@ describe('console building blocks', () => {
     it('passes nested html templates through unescaped and drops null, undefined and false', () => {
       const inner = html`<b>${'<i>'}</b>`;
       assert.equal(html`<p>${inner}${null}${undefined}${false}${['a', html`<br>`]}${0}</p>`.value, '<p><b>&lt;i&gt;</b>a<br>0</p>');
+    });
+  });
+
+  describe('browser scripts', () => {
+    const jsDir = path.join(ASSETS_DIR, 'js');
+    const scripts = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? scripts(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []));
+
+    it('import only files that exist (no build step catches a wrong path)', () => {
+      for (const file of scripts(jsDir)) {
+        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^import [^'"]*'([^']+)';$/gm)) {
+          assert.ok(spec?.startsWith('.'), `${file}: only relative imports (no outside host), got ${spec}`);
+          assert.ok(existsSync(path.resolve(path.dirname(file), spec as string)), `${path.relative(ASSETS_DIR, file)} imports ${spec}, which does not exist`);
+        }
+      }
+    });
+
+    it('have one page module with a render function per console page', () => {
+      for (const page of CONSOLE_PAGES) {
+        const file = path.join(jsDir, 'pages', `${page.module}.js`);
+        assert.ok(existsSync(file), file);
+        assert.match(readFileSync(file, 'utf8'), /^export async function render\(root/m, file);
+      }
     });
   });
 

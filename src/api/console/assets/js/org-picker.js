@@ -1,5 +1,5 @@
 // The "Org" field at the top of org-scoped pages: a GET form, so the URL always says what is shown.
-import { field, h } from '../dom.js';
+import { field, h } from './dom.js';
 
 export function orgPicker(org, extraFields = []) {
   const input = h('input', { name: 'org', required: true, autocomplete: 'off', value: org, maxlength: 200 });

@@ -15,7 +15,7 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
   const editor = appEditor(id, message, () => refresh());
   const disconnect = disconnectControl(id, message, () => refresh());
   const actions = h('section', { 'aria-labelledby': 'actions-heading' }, h('h2', { id: 'actions-heading' }, 'Change'), editor.form, disconnect.section);
-  replace(root, summary, message, h('section', { 'aria-labelledby': 'apps-heading' }, h('h2', { id: 'apps-heading' }, 'Monitored apps'), apps), actions);
+  replace(root, summary, message, h('section', { 'aria-labelledby': 'apps-heading' }, h('h2', { id: 'apps-heading' }, 'Apps and webhooks'), apps), actions);
 
   let loadedOnce = false;
   const refresh = refresher(load, 1500);
