@@ -147,7 +147,8 @@ describe('the console in the sandbox (headless Chromium)', function () {
     await page.goto(consoleUrl('/command-runs'));
     await page.getByRole('combobox', { name: 'App', exact: true }).selectOption('demo-web');
     // The command waits for the test to open a gate, so "output while running" is observed, not hoped for.
-    await page.getByRole('textbox', { name: 'Command' }).fill(`echo "checking {{ incident.title }}"; while [ ! -e ${gate} ]; do sleep 0.2; done; echo "rolled back"; exit 3`);
+    // {{ incident.title }} arrives shell-quoted: one argument to echo.
+    await page.getByRole('textbox', { name: 'Command' }).fill(`echo checking {{ incident.title }}; while [ ! -e ${gate} ]; do sleep 0.2; done; echo "rolled back"; exit 3`);
     await page.getByRole('textbox', { name: 'Post the output to Slack channels' }).fill('#ops');
     await page.getByRole('textbox', { name: 'Incident id' }).fill('INC-7');
     await page.getByRole('textbox', { name: 'Incident title' }).fill('Checkout is down');
