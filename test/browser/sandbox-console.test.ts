@@ -51,11 +51,11 @@ describe('the console in the sandbox (headless Chromium)', function () {
   const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
   /** The integration's status badge once it reads `status`. */
   const waitForStatus = (status: string) => page.locator('.facts dd .badge', { hasText: new RegExp(`^${status}$`) }).waitFor({ timeout: 90_000 });
-  /** Each app's webhook status, as the integration page's table shows it. */
-  const appStatuses = async () => {
-    const rows = await page.locator('table.data tbody tr').all();
-    return Object.fromEntries(await Promise.all(rows.map(async (r) => [((await r.locator('td').nth(0).textContent()) ?? '').trim(), ((await r.locator('td').nth(1).textContent()) ?? '').trim()])));
-  };
+  /** Each app's webhook status, as the integration page's table shows it (read in one go: the table re-renders while syncing). */
+  const appStatuses = async () =>
+    Object.fromEntries(
+      (await page.evaluate(`[...document.querySelectorAll('table.data tbody tr')].map((r) => [r.cells[0].textContent.trim(), r.cells[1].textContent.trim()])`)) as [string, string][],
+    );
 
   it('signs in with the admin token, using the keyboard only', async () => {
     await page.goto(consoleUrl('/'));
@@ -86,6 +86,8 @@ describe('the console in the sandbox (headless Chromium)', function () {
   });
 
   it('edits the monitored apps: webhooks follow the list', async () => {
+    await page.goto(consoleUrl(integrationPath));
+    await waitForStatus('connected');
     await page.getByRole('textbox', { name: 'Monitored apps' }).fill('demo-web\ndemo-api');
     await page.getByRole('button', { name: 'Save apps' }).click();
     await page.getByText('Saved. Webhooks are syncing').waitFor();
@@ -103,6 +105,7 @@ describe('the console in the sandbox (headless Chromium)', function () {
   });
 
   it('simulates a deploy and shows its pulses with summary, commit, user and time', async () => {
+    await page.goto(consoleUrl('/sandbox'));
     await page.getByRole('button', { name: 'Simulate deploy of demo-web' }).click();
     const notice = page.locator('.notice-success');
     await notice.waitFor();

@@ -12,8 +12,13 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
   const summary = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   const apps = h('div');
   const message = h('div', { 'aria-live': 'polite' });
+  // After Disconnect, keep watching until the workflow has moved the status (it starts a moment later).
+  let awaitingDisconnect = 0;
   const editor = appEditor(id, message, () => refresh());
-  const disconnect = disconnectControl(id, message, () => refresh());
+  const disconnect = disconnectControl(id, message, () => {
+    awaitingDisconnect = Date.now() + 5 * 60_000;
+    return refresh();
+  });
   const actions = h('section', { 'aria-labelledby': 'actions-heading' }, h('h2', { id: 'actions-heading' }, 'Change'), editor.form, disconnect.section);
   replace(root, summary, message, h('section', { 'aria-labelledby': 'apps-heading' }, h('h2', { id: 'apps-heading' }, 'Apps and webhooks'), apps), actions);
 
@@ -34,8 +39,11 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
     loadedOnce = true;
     const ended = integration.status === 'disconnected' || integration.status === 'disconnecting';
     actions.hidden = ended;
+    if (integration.status === 'disconnected' || integration.status === 'error') awaitingDisconnect = 0;
     // Keep refreshing while the install, a sync or the disconnect is still at work.
-    return SETTLING_STATUSES.has(integration.status) || integration.apps.some((a) => SETTLING_APP_STATUSES.has(a.status));
+    return (
+      SETTLING_STATUSES.has(integration.status) || integration.apps.some((a) => SETTLING_APP_STATUSES.has(a.status)) || Date.now() < awaitingDisconnect
+    );
   }
   await refresh();
 }
@@ -85,7 +93,10 @@ function appEditor(id, message, refresh) {
       }
     });
   });
-  return { form, fill: (names) => (apps.value = names.join('\n')) };
+  let typed = false;
+  apps.addEventListener('input', () => (typed = true));
+  // Never overwrite what the admin is typing with a refresh.
+  return { form, fill: (names) => typed || (apps.value = names.join('\n')) };
 }
 
 function disconnectControl(id, message, refresh) {
