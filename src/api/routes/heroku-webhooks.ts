@@ -90,7 +90,7 @@ async function orUnavailable<T>(ctx: ApiContext, dependency: string, work: () =>
     return await work();
   } catch (err) {
     if (err instanceof UnstorablePayloadError) throw new HttpError(400, 'invalid_envelope', err.message);
-    ctx.state.log.error({ err }, `${dependency} failed while accepting a Heroku webhook delivery`);
+    ctx.state.log.warn({ err }, `${dependency} failed while accepting a Heroku webhook delivery`);
     throw new HttpError(503, 'unavailable', `${dependency} is unavailable; the delivery was not accepted, retry later`, { 'Retry-After': '5' });
   }
 }
