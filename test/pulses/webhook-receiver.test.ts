@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'mocha';
+import { webhookSecretAad } from '../../src/crypto/aad';
 import { signWebhookBody } from '../simulators/heroku';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
@@ -164,6 +165,37 @@ describe('Heroku webhook receiver: what it rejects (and stores nothing for)', ()
     assert.equal(answer.status, 410);
     assert.equal(answer.body.error?.code, 'integration_disconnected');
     assert.deepEqual(await storedCounts(stack.h.db, other.integrationId), { events: 0, pulses: 0 });
+  });
+
+  it('changes made after deliveries were accepted apply to the very next delivery (rotated secret, removed app, disconnect)', async () => {
+    const watched = uniqueName('live');
+    const other = await connectIntegration(stack, { apps: [watched] });
+    const otherUrl = webhookUrl(stack, other.integrationId);
+    const oldSecret = other.webhooks.get(watched)?.secret ?? '';
+    const body = () =>
+      JSON.stringify(fresh((b) => (((b['data'] as Record<string, unknown>)['app'] as Record<string, unknown>)['name'] = watched)));
+    const send = (withSecret: string) => {
+      const raw = body();
+      return post(otherUrl, raw, { 'heroku-webhook-hmac-sha256': signWebhookBody(withSecret, raw) });
+    };
+    assert.equal((await send(oldSecret)).status, 200);
+    assert.equal((await send(oldSecret)).status, 200);
+
+    // The secret is rotated (as an app-list sync would): the old one stops working at once.
+    const newSecret = randomUUID();
+    await stack.h.db('integration_apps')
+      .where({ integration_id: other.integrationId, app_name: watched })
+      .update({ webhook_secret_sealed: stack.h.box.seal(newSecret, webhookSecretAad(other.integrationId, watched)) });
+    assert.equal((await send(oldSecret)).status, 401);
+    assert.equal((await send(newSecret)).status, 200);
+
+    await stack.h.db('integration_apps').where({ integration_id: other.integrationId }).update({ desired: false });
+    assert.equal((await send(newSecret)).status, 404);
+    await stack.h.db('integration_apps').where({ integration_id: other.integrationId }).update({ desired: true });
+    assert.equal((await send(newSecret)).status, 200);
+    await stack.h.db('integrations').where({ id: other.integrationId }).update({ status: 'disconnected' });
+    assert.equal((await send(newSecret)).status, 410);
+    assert.deepEqual(await storedCounts(stack.h.db, other.integrationId), { events: 4, pulses: 4 });
   });
 
   it('needs no admin token, and the admin token does not replace the signature', async () => {
