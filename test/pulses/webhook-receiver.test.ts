@@ -108,6 +108,11 @@ describe('Heroku webhook receiver: what it rejects (and stores nothing for)', ()
     await assertRejected(await signed('{"id": "abc", "data": '), 400, 'invalid_json');
   });
 
+  it('415 for a body that is not sent as JSON', async () => {
+    const raw = JSON.stringify(fresh());
+    await assertRejected(await post(url, raw, { 'content-type': 'text/plain', 'heroku-webhook-hmac-sha256': signWebhookBody(secret, raw) }), 415, 'unsupported_media_type');
+  });
+
   it('400 for JSON that is not a Heroku envelope', async () => {
     await assertRejected(await signed('{"hello": "world"}'), 400, 'invalid_envelope');
     await assertRejected(await signed('[]'), 400, 'invalid_envelope');
