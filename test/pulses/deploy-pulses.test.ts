@@ -180,6 +180,29 @@ describe('Pulses from Heroku deploys (deliveries made and signed by the Heroku s
     assert.equal(result.commit, deploy.commit);
   });
 
+  it('the commit lookup outlasts Heroku errors (503) and gives up cleanly on a 404: the pulse keeps a null commit, no longer pending', async () => {
+    const { app, integration } = await watchedApp();
+    stack.heroku.faults.add({ method: 'GET', path: /\/slugs\//, status: 503, times: 3 });
+    const flaky = await deployAndSettle(app, { omitSlugCommit: true });
+    const releaseOf = async (version: number | null) =>
+      (await pulsesOf(stack, { orgId: integration.orgId })).find((p) => p.summary.startsWith('[Heroku][Release]') && p.data['version'] === version);
+    const recovered = await eventually('the commit after 503s', async () => {
+      const found = await releaseOf(flaky.releaseVersion);
+      return found?.data['commit'] ? found : undefined;
+    });
+    assert.equal(recovered.data['commit'], flaky.commit);
+
+    stack.heroku.faults.add({ method: 'GET', path: /\/slugs\//, status: 404, times: 1 });
+    const gone = await deployAndSettle(app, { omitSlugCommit: true });
+    const pulse = await releaseOf(gone.releaseVersion);
+    assert.ok(pulse);
+    const result = (await stack.h.temporal.workflow.getHandle(enrichPulseWorkflowId(pulse.id)).result()) as { commit: string | null };
+    assert.equal(result.commit, null);
+    assert.equal((await releaseOf(gone.releaseVersion))?.data['commit'], null);
+    const row = (await stack.h.db('pulses').where({ id: pulse.id }).first('commit_pending')) as { commit_pending: boolean };
+    assert.equal(row.commit_pending, false);
+  });
+
   it('the commit lookup finds the slug through GET /apps/{app}/releases/{id} when the payload names no slug, and gives null when the release has none', async () => {
     const { app, integration } = await watchedApp();
     const deploy = await deployAndSettle(app);
