@@ -7,6 +7,10 @@ import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { herokuWebhookRoutes } from './routes/heroku-webhooks';
+import { incidentTimelineRoutes } from './routes/incident-timeline';
+import { pulseRoutes } from './routes/pulses';
+import { serviceRoutes } from './routes/services';
 
 /** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
 function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
@@ -24,7 +28,14 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(under('/api', adminAuth(deps.config.adminApiToken)));
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
-  for (const router of [healthRoutes(deps), codecRoutes(deps)]) {
+  for (const router of [
+    healthRoutes(deps),
+    codecRoutes(deps),
+    herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
+    serviceRoutes(deps),
+    pulseRoutes(deps),
+    incidentTimelineRoutes(deps),
+  ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
