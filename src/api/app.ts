@@ -6,6 +6,8 @@ import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
+import { integrationRoutes } from './routes/integrations';
+import { oauthCallbackRoutes } from './routes/oauth-callback';
 
 /** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
 function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
@@ -23,7 +25,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(under('/api', adminAuth(deps.config.adminApiToken)));
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
-  for (const router of [healthRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), integrationRoutes(deps), oauthCallbackRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

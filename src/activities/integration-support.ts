@@ -1,0 +1,63 @@
+import { Context } from '@temporalio/activity';
+import { HerokuApiError, type HerokuClient } from '../heroku/client';
+import { ReconnectNeededError } from '../heroku/integration-tokens';
+import { transitionStatus } from '../integrations/integration-store';
+import { RECONNECT_NEEDED } from '../integrations/model';
+import type { ActivityDeps } from './deps';
+
+// What the integration activities share: Heroku clients, heartbeats, and the "reconnect needed" rule.
+
+/**
+ * One Platform API client per integration in this worker process, so that concurrent activities
+ * share its view of RateLimit-Remaining and its pacing (the budget is per account).
+ */
+export function herokuClients(deps: ActivityDeps): (integrationId: string) => HerokuClient {
+  const clients = new Map<string, HerokuClient>();
+  return (integrationId) => {
+    let client = clients.get(integrationId);
+    if (!client) {
+      client = deps.herokuFor(integrationId);
+      clients.set(integrationId, client);
+    }
+    return client;
+  };
+}
+
+/**
+ * Runs `fn` while heartbeating, and hands it the activity's cancellation signal. Heartbeats let
+ * the server notice a dead worker within the heartbeat timeout (not the whole start-to-close
+ * timeout) and carry cancellation to the activity.
+ */
+export async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 2_000);
+  try {
+    return await fn(ctx.cancellationSignal);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Heroku failures that mean "the grant is dead" become ReconnectNeededError (not retried): the
+ * integration gets `status=error` with a "reconnect needed" reason, and the logs say so.
+ * Anything else is returned for the caller to handle.
+ */
+export async function asReconnectNeeded(deps: ActivityDeps, integrationId: string, err: unknown): Promise<ReconnectNeededError | undefined> {
+  let reconnect: ReconnectNeededError | undefined;
+  if (err instanceof ReconnectNeededError) {
+    reconnect = err; // the token source already recorded it when Heroku refused a refresh
+  } else if (err instanceof HerokuApiError && err.status === 401) {
+    const reason = `${RECONNECT_NEEDED}: Heroku rejected the integration's token even after a refresh (${err.id})`;
+    await transitionStatus(deps.db, integrationId, ['pending', 'installing', 'connected', 'error'], 'error', reason);
+    reconnect = new ReconnectNeededError(reason);
+  }
+  if (reconnect) deps.logger.error({ integrationId, reason: reconnect.message }, 'Heroku integration needs to be reconnected by an admin');
+  return reconnect;
+}
+
+/** A 4xx other than 401/429: retrying the same request cannot help (unknown app, no access, 2FA, invalid params). */
+export function isPermanentHerokuError(err: unknown): err is HerokuApiError {
+  return err instanceof HerokuApiError && !err.retryable && err.status !== 401;
+}
