@@ -38,7 +38,7 @@ export function createIntegrationDisconnectActivities(deps: ActivityDeps, heroku
       if (!row?.access_token_sealed || !row.refresh_token_sealed) return 'already_revoked';
       const client = heroku(integrationId);
       try {
-        return await heartbeating(async (signal) => {
+        return await heartbeating(async () => {
           const authorizationId =
             row.heroku_authorization_id ??
             (row.heroku_account_id
@@ -50,11 +50,10 @@ export function createIntegrationDisconnectActivities(deps: ActivityDeps, heroku
                     accessToken: box.open(row.access_token_sealed as string, accessTokenAad(integrationId)),
                     refreshToken: box.open(row.refresh_token_sealed as string, refreshTokenAad(integrationId)),
                   },
-                  signal,
-                )
+                  )
               : undefined);
           if (!authorizationId) return 'not_found';
-          await revokeAuthorization(client, authorizationId, signal);
+          await revokeAuthorization(client, authorizationId);
           return 'revoked';
         });
       } catch (err) {

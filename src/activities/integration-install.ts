@@ -45,8 +45,8 @@ export function createIntegrationInstallActivities(deps: ActivityDeps, heroku: (
       const { integrationId } = input;
       const client = heroku(integrationId);
       try {
-        return await heartbeating(async (signal) => {
-          const account = await getAccount(client, signal);
+        return await heartbeating(async () => {
+          const account = await getAccount(client);
           const row = await findIntegration(db, integrationId);
           let authorizationId = row?.heroku_authorization_id ?? undefined;
           if (!authorizationId && row?.access_token_sealed && row.refresh_token_sealed) {
@@ -59,7 +59,6 @@ export function createIntegrationInstallActivities(deps: ActivityDeps, heroku: (
                   accessToken: box.open(row.access_token_sealed, accessTokenAad(integrationId)),
                   refreshToken: box.open(row.refresh_token_sealed, refreshTokenAad(integrationId)),
                 },
-                signal,
               );
             } catch (err) {
               if (!(err instanceof HerokuApiError) || err.status !== 403) throw err;

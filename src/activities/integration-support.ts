@@ -24,16 +24,17 @@ export function herokuClients(deps: ActivityDeps): (integrationId: string) => He
 }
 
 /**
- * Runs `fn` while heartbeating, and hands it the activity's cancellation signal. Heartbeats let
- * the server notice a dead worker within the heartbeat timeout (not the whole start-to-close
- * timeout) and carry cancellation to the activity.
+ * Runs `fn` while heartbeating, so the server notices a dead worker within the heartbeat timeout
+ * instead of the whole start-to-close timeout. Cancellation deliberately does not abort `fn`: an
+ * aborted create may still be applied by Heroku, so a cancelled workflow waits for its steps in
+ * flight to finish (they are short) before anything else touches the integration.
  */
-export async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   const ctx = Context.current();
   ctx.heartbeat();
   const timer = setInterval(() => ctx.heartbeat(), 2_000);
   try {
-    return await fn(ctx.cancellationSignal);
+    return await fn();
   } finally {
     clearInterval(timer);
   }

@@ -40,9 +40,9 @@ export function createIntegrationWebhookActivities(deps: ActivityDeps, heroku: (
   }
 
   /** Our subscriptions on the app; duplicates beyond the one we keep are deleted. */
-  async function ourWebhooks(client: HerokuClient, ref: AppRef, signal: AbortSignal): Promise<AppWebhook[]> {
+  async function ourWebhooks(client: HerokuClient, ref: AppRef): Promise<AppWebhook[]> {
     const url = webhookUrl(config.publicUrl, ref.integrationId);
-    return (await listAppWebhooks(client, ref.appName, signal)).filter((h) => h.url === url);
+    return (await listAppWebhooks(client, ref.appName)).filter((h) => h.url === url);
   }
 
   return {
@@ -64,19 +64,19 @@ export function createIntegrationWebhookActivities(deps: ActivityDeps, heroku: (
       const client = heroku(ref.integrationId);
       const target = (secret: string) => ({ url: webhookUrl(config.publicUrl, ref.integrationId), secret });
       try {
-        const { outcome, webhookId } = await heartbeating(async (signal) => {
-          const ours = await ourWebhooks(client, ref, signal);
+        const { outcome, webhookId } = await heartbeating(async () => {
+          const ours = await ourWebhooks(client, ref);
           const keep = ours.find((h) => h.id === row.webhook_id) ?? ours[0];
-          for (const extra of ours) if (extra !== keep) await deleteAppWebhook(client, ref.appName, extra.id, signal);
+          for (const extra of ours) if (extra !== keep) await deleteAppWebhook(client, ref.appName, extra.id);
           if (!keep) {
-            const created = await createAppWebhook(client, ref.appName, target(await newSecret(ref)), signal);
+            const created = await createAppWebhook(client, ref.appName, target(await newSecret(ref)));
             return { outcome: 'created' as const, webhookId: created.id };
           }
           const known = keep.id === row.webhook_id && row.webhook_secret_sealed !== null;
           if (known && hasOurSettings(keep)) return { outcome: 'unchanged' as const, webhookId: keep.id };
           // Someone else's settings, or a subscription we did not record: make it ours.
           const secret = known ? box.open(row.webhook_secret_sealed as string, webhookSecretAad(ref.integrationId, ref.appName)) : await newSecret(ref);
-          await updateAppWebhook(client, ref.appName, keep.id, target(secret), signal);
+          await updateAppWebhook(client, ref.appName, keep.id, target(secret));
           return { outcome: 'updated' as const, webhookId: keep.id };
         });
         await appQuery(ref).where({ desired: true }).update({ status: 'active', webhook_id: webhookId, last_error: null, updated_at: db.fn.now() });
@@ -108,15 +108,15 @@ export function createIntegrationWebhookActivities(deps: ActivityDeps, heroku: (
       }
       const client = heroku(ref.integrationId);
       try {
-        await heartbeating(async (signal) => {
+        await heartbeating(async () => {
           let ours: AppWebhook[];
           try {
-            ours = await ourWebhooks(client, ref, signal);
+            ours = await ourWebhooks(client, ref);
           } catch (err) {
             if (err instanceof HerokuApiError && err.status === 404) return; // the app is gone, and its webhooks with it
             throw err;
           }
-          for (const hook of ours) await deleteAppWebhook(client, ref.appName, hook.id, signal);
+          for (const hook of ours) await deleteAppWebhook(client, ref.appName, hook.id);
         });
         await forget();
         return 'removed';

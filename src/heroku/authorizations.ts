@@ -22,9 +22,8 @@ type Authorization = z.infer<typeof authorizationSchema>;
 export async function findOwnAuthorizationId(
   client: HerokuClient,
   ours: { clientId: string; accountId: string; accessToken: string; refreshToken: string },
-  signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const items = (await client.list<unknown>('/oauth/authorizations', { signal }))
+  const items = (await client.list<unknown>('/oauth/authorizations'))
     .map((item) => authorizationSchema.safeParse(item))
     .filter((p) => p.success)
     .map((p) => p.data);
@@ -38,9 +37,9 @@ export async function findOwnAuthorizationId(
 }
 
 /** Revokes the authorization: its tokens die. Already revoked (404) counts as revoked. */
-export async function revokeAuthorization(client: HerokuClient, authorizationId: string, signal?: AbortSignal): Promise<void> {
+export async function revokeAuthorization(client: HerokuClient, authorizationId: string): Promise<void> {
   try {
-    await client.delete(`/oauth/authorizations/${encodeURIComponent(authorizationId)}`, { signal });
+    await client.delete(`/oauth/authorizations/${encodeURIComponent(authorizationId)}`);
   } catch (err) {
     if (err instanceof HerokuApiError && err.status === 404) return;
     throw err;

@@ -34,41 +34,32 @@ export function hasOurSettings(hook: AppWebhook): boolean {
 }
 
 /** Every subscription of the app (all pages). */
-export async function listAppWebhooks(client: HerokuClient, app: string, signal?: AbortSignal): Promise<AppWebhook[]> {
-  const items = await client.list<unknown>(`${appPath(app)}/webhooks`, { signal });
+export async function listAppWebhooks(client: HerokuClient, app: string): Promise<AppWebhook[]> {
+  const items = await client.list<unknown>(`${appPath(app)}/webhooks`);
   return items.map((item) => parse(item, 'webhook list'));
 }
 
 /** Creates our subscription with a secret we generated (so it is never read back from a response). */
-export async function createAppWebhook(client: HerokuClient, app: string, target: { url: string; secret: string }, signal?: AbortSignal): Promise<AppWebhook> {
-  const body = await client.post<unknown>(
-    `${appPath(app)}/webhooks`,
-    { url: target.url, include: WEBHOOK_INCLUDE, level: WEBHOOK_LEVEL, secret: target.secret },
-    { signal },
-  );
+export async function createAppWebhook(client: HerokuClient, app: string, target: { url: string; secret: string }): Promise<AppWebhook> {
+  const body = await client.post<unknown>(`${appPath(app)}/webhooks`, { url: target.url, include: WEBHOOK_INCLUDE, level: WEBHOOK_LEVEL, secret: target.secret });
   return parse(body, 'webhook create');
 }
 
 /** Points an existing subscription at our URL, entities, level and secret. */
-export async function updateAppWebhook(
-  client: HerokuClient,
-  app: string,
-  webhookId: string,
-  target: { url: string; secret: string },
-  signal?: AbortSignal,
-): Promise<AppWebhook> {
-  const body = await client.patch<unknown>(
-    `${appPath(app)}/webhooks/${encodeURIComponent(webhookId)}`,
-    { url: target.url, include: WEBHOOK_INCLUDE, level: WEBHOOK_LEVEL, secret: target.secret },
-    { signal },
-  );
+export async function updateAppWebhook(client: HerokuClient, app: string, webhookId: string, target: { url: string; secret: string }): Promise<AppWebhook> {
+  const body = await client.patch<unknown>(`${appPath(app)}/webhooks/${encodeURIComponent(webhookId)}`, {
+    url: target.url,
+    include: WEBHOOK_INCLUDE,
+    level: WEBHOOK_LEVEL,
+    secret: target.secret,
+  });
   return parse(body, 'webhook update');
 }
 
 /** Deletes a subscription; one that is already gone (404) counts as deleted. */
-export async function deleteAppWebhook(client: HerokuClient, app: string, webhookId: string, signal?: AbortSignal): Promise<void> {
+export async function deleteAppWebhook(client: HerokuClient, app: string, webhookId: string): Promise<void> {
   try {
-    await client.delete(`${appPath(app)}/webhooks/${encodeURIComponent(webhookId)}`, { signal });
+    await client.delete(`${appPath(app)}/webhooks/${encodeURIComponent(webhookId)}`);
   } catch (err) {
     if (err instanceof HerokuApiError && err.status === 404) return;
     throw err;

@@ -11,14 +11,23 @@ export const APP_CONCURRENCY = 10;
 
 const nonRetryableErrorTypes = NON_RETRYABLE_INTEGRATION_ERRORS;
 
+/**
+ * A cancelled workflow waits for its steps in flight to finish, so nothing changes Heroku after
+ * it let go of the integration. Set explicitly: the SDK (1.24) sends an unset cancellationType as
+ * TRY_CANCEL, whatever its documentation says about the default.
+ */
+const cancellationType = wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
 /** Short PostgreSQL-only steps. */
 export const dbActivities = wf.proxyActivities<Activities>({
+  cancellationType,
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes },
 });
 
 /** Waiting for the lease is retrying its acquisition; bounded so that nothing waits forever. */
 const leaseActivities = wf.proxyActivities<Activities>({
+  cancellationType,
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '2 hours',
   retry: { initialInterval: '500ms', backoffCoefficient: 1.5, maximumInterval: '5s', nonRetryableErrorTypes },
@@ -31,6 +40,7 @@ const leaseActivities = wf.proxyActivities<Activities>({
 export function herokuActivities(summary: string) {
   return wf.proxyActivities<Activities>({
     summary,
+    cancellationType,
     startToCloseTimeout: '2 minutes',
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },

@@ -117,3 +117,20 @@ export function apiCalls(stack: Stack, method?: string, path?: RegExp): number {
 export function tokenCalls(stack: Stack): number {
   return stack.heroku.calls.filter((c) => c.host === 'id' && c.path === '/oauth/token').length;
 }
+
+/**
+ * The attempt number each run of `activityType` reached in the workflow's history (one entry per
+ * scheduled activity). An attempt > 1 on acquireLifecycleLease means the workflow had to wait.
+ */
+export async function activityAttempts(stack: Stack, workflowId: string, activityType: string): Promise<number[]> {
+  const history = await stack.h.temporal.workflow.getHandle(workflowId).fetchHistory();
+  const types = new Map<string, string>();
+  const attempts: number[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) types.set(String(event.eventId), scheduled.activityType?.name ?? '');
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && types.get(String(started.scheduledEventId)) === activityType) attempts.push(started.attempt ?? 0);
+  }
+  return attempts;
+}
