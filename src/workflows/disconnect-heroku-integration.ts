@@ -42,7 +42,7 @@ export async function DisconnectHerokuIntegration(input: DisconnectHerokuIntegra
       stoppedBy === null ? await herokuActivities('Revoke the OAuth authorization').revokeHerokuAuthorization({ integrationId }) : 'already_revoked';
     wf.setCurrentDetails('Erasing tokens and webhook secrets');
     const { webhooksLeft } = await dbActivities.finishDisconnect({ integrationId, notDeletedReason: stoppedBy, revoke: authorization });
-    wf.setCurrentDetails(`Disconnected: ${tally.removed} webhook app(s) cleaned, ${webhooksLeft} left, authorization ${authorization}`);
+    wf.setCurrentDetails(`Disconnected: our webhooks deleted from ${tally.removed} app(s), ${webhooksLeft} app(s) left with one; authorization ${authorization}`);
     return { status: 'disconnected' as const, tally, authorization, webhooksLeft };
   });
 }

@@ -10,6 +10,8 @@ export interface InstallStarted {
   integrationId: string;
   workflowId: string;
   authorizeUrl: string;
+  /** Where id.heroku.com sent the browser back (carries the code and state). */
+  callbackUrl: string;
   accountId: string;
 }
 
@@ -52,11 +54,12 @@ export async function installThroughOAuth(
   }
   stack.heroku.setBrowserUser(accountId);
   const created = await createIntegration(stack, { orgId: options.orgId, apps: options.apps });
-  const res = await openCallback(await consent(created.authorizeUrl));
+  const callbackUrl = await consent(created.authorizeUrl);
+  const res = await openCallback(callbackUrl);
   assert.equal(res.status, 200, await res.clone().text());
   const body = (await res.json()) as { integrationId: string; workflowId: string };
   assert.equal(body.integrationId, created.id);
-  return { integrationId: created.id, workflowId: body.workflowId, authorizeUrl: created.authorizeUrl, accountId };
+  return { integrationId: created.id, workflowId: body.workflowId, authorizeUrl: created.authorizeUrl, callbackUrl, accountId };
 }
 
 export async function getIntegration(stack: Stack, id: string): Promise<IntegrationView> {
