@@ -15,6 +15,9 @@ export const RECONNECT_NEEDED = 'reconnect needed';
 /** Heroku app names: lowercase letters, digits and dashes, 3–30 characters, starting with a letter. */
 export const HEROKU_APP_NAME = /^[a-z][a-z0-9-]{2,29}$/;
 
+/** Apps a sync works on at the same time: fast for hundreds of apps, gentle on the per-account rate budget. */
+export const APP_CONCURRENCY = 10;
+
 /** Most apps one integration watches: one activity per app keeps each sync well inside Temporal's history limits. */
 export const MAX_APPS_PER_INTEGRATION = 500;
 

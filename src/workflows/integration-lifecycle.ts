@@ -1,13 +1,10 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_INTEGRATION_ERRORS } from '../integrations/model';
+import { APP_CONCURRENCY, NON_RETRYABLE_INTEGRATION_ERRORS } from '../integrations/model';
 import { IntegrationIdKey } from '../temporal/search-attributes';
 
 // What InstallHerokuIntegration, SyncHerokuIntegrationApps and DisconnectHerokuIntegration share:
 // activity options, the lifecycle lease, and the per-app webhook reconciliation.
-
-/** Apps handled at the same time: fast enough for hundreds of apps, gentle on the per-account rate budget. */
-export const APP_CONCURRENCY = 10;
 
 const nonRetryableErrorTypes = NON_RETRYABLE_INTEGRATION_ERRORS;
 
