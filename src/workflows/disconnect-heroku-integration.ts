@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { RevokeOutcome } from '../activities/integration-disconnect';
 import { installWorkflowId, syncWorkflowId } from '../integrations/workflow-ids';
-import { dbActivities, herokuActivities, isReconnectNeeded, reasonOf, reconcileApps, tagWithIntegration, withLifecycleLease, type ReconcileTally } from './integration-lifecycle';
+import { shortActivities, herokuActivities, isReconnectNeeded, reasonOf, reconcileApps, tagWithIntegration, withLifecycleLease, type ReconcileTally } from './integration-lifecycle';
 
 export interface DisconnectHerokuIntegrationInput {
   integrationId: string;
@@ -23,7 +23,7 @@ export async function DisconnectHerokuIntegration(input: DisconnectHerokuIntegra
   const { integrationId } = input;
   tagWithIntegration(integrationId);
   wf.setCurrentDetails('Stopping install and app sync');
-  await dbActivities.beginDisconnect({ integrationId });
+  await shortActivities.beginDisconnect({ integrationId });
   await Promise.all([installWorkflowId(integrationId), syncWorkflowId(integrationId)].map(cancelIfRunning));
 
   return withLifecycleLease(integrationId, async () => {
@@ -41,7 +41,7 @@ export async function DisconnectHerokuIntegration(input: DisconnectHerokuIntegra
     const authorization: RevokeOutcome =
       stoppedBy === null ? await herokuActivities('Revoke the OAuth authorization').revokeHerokuAuthorization({ integrationId }) : 'already_revoked';
     wf.setCurrentDetails('Erasing tokens and webhook secrets');
-    const { webhooksLeft } = await dbActivities.finishDisconnect({ integrationId, notDeletedReason: stoppedBy, revoke: authorization });
+    const { webhooksLeft } = await shortActivities.finishDisconnect({ integrationId, notDeletedReason: stoppedBy, revoke: authorization });
     wf.setCurrentDetails(`Disconnected: our webhooks deleted from ${tally.removed} app(s), ${webhooksLeft} app(s) left with one; authorization ${authorization}`);
     return { status: 'disconnected' as const, tally, authorization, webhooksLeft };
   });

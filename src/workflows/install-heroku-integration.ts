@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { IntegrationStatus } from '../integrations/model';
 import {
-  dbActivities,
+  shortActivities,
   describeTally,
   herokuActivities,
   reasonOf,
@@ -31,25 +31,25 @@ export async function InstallHerokuIntegration(input: InstallHerokuIntegrationIn
   const { integrationId } = input;
   tagWithIntegration(integrationId);
   return withLifecycleLease(integrationId, async () => {
-    if (!(await dbActivities.beginInstall({ integrationId }))) {
-      const status = await dbActivities.integrationStatus({ integrationId });
+    if (!(await shortActivities.beginInstall({ integrationId }))) {
+      const status = await shortActivities.integrationStatus({ integrationId });
       wf.setCurrentDetails(`Nothing to install: the integration is ${status}`);
       return { status, tally: null };
     }
     try {
       wf.setCurrentDetails('Exchanging the OAuth code for tokens');
-      await dbActivities.exchangeInstallCode({ integrationId, code: input.code });
+      await shortActivities.exchangeInstallCode({ integrationId, code: input.code });
       wf.setCurrentDetails('Reading the Heroku account');
       await herokuActivities('Read the Heroku account and authorization').recordHerokuAccount({ integrationId });
       const tally = await reconcileApps(integrationId, 'Creating webhooks');
-      await dbActivities.finishInstall({ integrationId });
-      const status = await dbActivities.integrationStatus({ integrationId });
+      await shortActivities.finishInstall({ integrationId });
+      const status = await shortActivities.integrationStatus({ integrationId });
       wf.setCurrentDetails(`Installed (${status}): ${describeTally(tally)}`);
       return { status, tally };
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
       const reason = reasonOf(err);
-      await wf.CancellationScope.nonCancellable(() => dbActivities.failInstall({ integrationId, reason }));
+      await wf.CancellationScope.nonCancellable(() => shortActivities.failInstall({ integrationId, reason }));
       wf.setCurrentDetails(`Install failed: ${reason}`);
       throw wf.ApplicationFailure.nonRetryable(`Install failed: ${reason}`, 'InstallFailed');
     }

@@ -15,8 +15,8 @@ const nonRetryableErrorTypes = NON_RETRYABLE_INTEGRATION_ERRORS;
  */
 const cancellationType = wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 
-/** Short PostgreSQL-only steps. */
-export const dbActivities = wf.proxyActivities<Activities>({
+/** Short steps: PostgreSQL, or the one token-endpoint call of the install. */
+export const shortActivities = wf.proxyActivities<Activities>({
   cancellationType,
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes },
@@ -94,7 +94,7 @@ export function describeTally(t: ReconcileTally): string {
  * flight have finished, so nothing keeps changing Heroku behind our back).
  */
 export async function reconcileApps(integrationId: string, label: string): Promise<ReconcileTally> {
-  const apps = await dbActivities.listIntegrationApps({ integrationId });
+  const apps = await shortActivities.listIntegrationApps({ integrationId });
   const tally: ReconcileTally = { apps: apps.length, active: 0, errors: 0, removed: 0, notRemoved: 0 };
   let done = 0;
   const report = () => wf.setCurrentDetails(`${label}: ${done}/${apps.length} apps done; ${describeTally(tally)}`);
@@ -115,7 +115,7 @@ export async function reconcileApps(integrationId: string, label: string): Promi
     } catch (err) {
       if (isReconnectNeeded(err) || wf.isCancellation(err)) throw err;
       // Retries spent (e.g. Heroku kept answering 5xx): say so on the app, go on with the others.
-      await dbActivities.markAppFailed({ ...ref, message: reasonOf(err) });
+      await shortActivities.markAppFailed({ ...ref, message: reasonOf(err) });
       if (app.desired) tally.errors++;
       else tally.notRemoved++;
     }

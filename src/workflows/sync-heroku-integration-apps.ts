@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { IntegrationStatus } from '../integrations/model';
 import { appsChangedSignal } from './integration-signals';
-import { describeTally, dbActivities, isReconnectNeeded, reasonOf, reconcileApps, tagWithIntegration, withLifecycleLease, type ReconcileTally } from './integration-lifecycle';
+import { describeTally, shortActivities, isReconnectNeeded, reasonOf, reconcileApps, tagWithIntegration, withLifecycleLease, type ReconcileTally } from './integration-lifecycle';
 
 export interface SyncHerokuIntegrationAppsInput {
   integrationId: string;
@@ -36,7 +36,7 @@ export async function SyncHerokuIntegrationApps(input: SyncHerokuIntegrationApps
     while (changed) {
       if (passes >= PASSES_PER_RUN) return 'continue';
       changed = false;
-      status = await dbActivities.integrationStatus({ integrationId });
+      status = await shortActivities.integrationStatus({ integrationId });
       // Installing: the install syncs every app itself. Disconnecting/disconnected: nothing to keep.
       if (status !== 'connected' && status !== 'error') {
         wf.setCurrentDetails(`Nothing to sync: the integration is ${status}`);

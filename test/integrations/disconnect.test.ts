@@ -106,6 +106,24 @@ describe('DisconnectHerokuIntegration', () => {
     await assertErased(started.integrationId);
   });
 
+  it('a lifecycle workflow terminated while holding the integration does not block the next one', async () => {
+    const slow = stack.heroku.faults.add({ method: 'POST', path: '/apps/stuck-01/webhooks', delayMs: 2_000 });
+    const started = await installThroughOAuth(stack, { apps: ['stuck-00', 'stuck-01', 'stuck-02'] });
+    const owner = async () => (await stack.h.db('integrations').where({ id: started.integrationId }).first('lifecycle_owner')).lifecycle_owner as string | null;
+    await eventually(async () => assert.equal(slow.fired, 1), { what: 'the install to be creating webhooks' });
+    assert.equal(await owner(), started.workflowId);
+    await stack.h.temporal.workflow.getHandle(started.workflowId).terminate('test: an operator terminated it');
+    assert.equal(await owner(), started.workflowId, 'a terminated workflow cannot let go by itself');
+    // Let the create that was in flight land, as it would on Heroku.
+    await eventually(async () => assert.ok(stack.heroku.calls.some((c) => c.path === '/apps/stuck-01/webhooks' && c.status === 201)), { what: 'the slow create' });
+
+    const workflowId = await disconnect(started.integrationId);
+    assert.equal(await closeStatus(stack, workflowId), 'COMPLETED');
+    assert.equal((await getIntegration(stack, started.integrationId)).status, 'disconnected');
+    for (const app of ['stuck-00', 'stuck-01', 'stuck-02']) assert.equal(ourWebhooksOn(stack, app, started.integrationId).length, 0, app);
+    assert.equal(await owner(), null);
+  });
+
   it('a pending integration is disconnected without calling Heroku; its OAuth callback is then refused', async () => {
     stack.heroku.createAccount({ email: 'never-installed@example.com' });
     const created = await createIntegration(stack, { apps: ['never-app'] });

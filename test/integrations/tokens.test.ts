@@ -80,6 +80,9 @@ describe('Token freshness: refresh before expiry and after a 401, once, under co
     assert.equal(view.status, 'error');
     assert.match(view.statusReason ?? '', /^reconnect needed: Heroku refused the refresh_token grant/);
     assert.equal(ourWebhooksOn(stack, 'revoked-added', started.integrationId).length, 0);
+    const refused = await stack.api(`/api/integrations/heroku/${started.integrationId}/apps`, { method: 'PUT', body: JSON.stringify({ apps }) });
+    assert.equal(refused.status, 409, 'further list changes are refused until reconnected');
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'reconnect_needed');
     await eventually(
       async () => {
         const log = await readFile(stack.h.logFile, 'utf8');

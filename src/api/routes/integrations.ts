@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authorizeUrl } from '../../heroku/oauth';
 import { createPendingIntegration, findIntegration, integrationView, replaceWatchedApps, type IntegrationRow } from '../../integrations/integration-store';
 import { requestAppSync, startDisconnect } from '../../integrations/lifecycle-workflows';
-import { HEROKU_APP_NAME, MAX_APPS_PER_INTEGRATION } from '../../integrations/model';
+import { HEROKU_APP_NAME, MAX_APPS_PER_INTEGRATION, RECONNECT_NEEDED } from '../../integrations/model';
 import { oauthCallbackUrl, oauthClientFromConfig } from '../../integrations/oauth-client';
 import { hashOAuthState, newOAuthState, OAUTH_STATE_TTL_MS } from '../../integrations/oauth-state';
 import { installWorkflowId } from '../../integrations/workflow-ids';
@@ -63,6 +63,9 @@ export function integrationRoutes(deps: ApiDeps): Router<ApiState, ApiContextExt
       const row = (await trx('integrations').where({ id }).forUpdate().first()) as IntegrationRow;
       if (row.status === 'disconnecting' || row.status === 'disconnected') {
         throw conflict(`The integration is ${row.status}; create a new one to watch apps again`, 'integration_disconnected');
+      }
+      if (row.status === 'error' && row.status_reason?.startsWith(RECONNECT_NEEDED)) {
+        throw conflict(`The integration cannot reach Heroku (${row.status_reason}); nothing was changed`, 'reconnect_needed');
       }
       await replaceWatchedApps(trx, id, body.apps);
       // Not installed yet: the install syncs whatever list it finds.
