@@ -1,16 +1,15 @@
-import { accessTokenAad, refreshTokenAad } from '../crypto/aad';
-import { findOwnAuthorizationId, revokeAuthorization } from '../heroku/authorizations';
+import { revokeAuthorization } from '../heroku/authorizations';
 import type { HerokuClient } from '../heroku/client';
 import { findIntegration } from '../integrations/integration-store';
 import { IntegrationNotFoundError } from '../integrations/lifecycle-lease';
 import type { ActivityDeps } from './deps';
-import { asReconnectNeeded, heartbeating, isPermanentHerokuError } from './integration-support';
+import { asReconnectNeeded, findIntegrationAuthorizationId, heartbeating, isPermanentHerokuError } from './integration-support';
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found' | 'failed';
 
 /** The disconnect steps around webhook removal: mark, revoke, erase. */
 export function createIntegrationDisconnectActivities(deps: ActivityDeps, heroku: (integrationId: string) => HerokuClient) {
-  const { db, box } = deps;
+  const { db } = deps;
 
   return {
     /**
@@ -40,18 +39,7 @@ export function createIntegrationDisconnectActivities(deps: ActivityDeps, heroku
       try {
         return await heartbeating(async () => {
           const authorizationId =
-            row.heroku_authorization_id ??
-            (row.heroku_account_id
-              ? await findOwnAuthorizationId(
-                  client,
-                  {
-                    clientId: deps.oauth().clientId,
-                    accountId: row.heroku_account_id,
-                    accessToken: box.open(row.access_token_sealed as string, accessTokenAad(integrationId)),
-                    refreshToken: box.open(row.refresh_token_sealed as string, refreshTokenAad(integrationId)),
-                  },
-                  )
-              : undefined);
+            row.heroku_authorization_id ?? (row.heroku_account_id ? await findIntegrationAuthorizationId(deps, client, row, row.heroku_account_id) : undefined);
           if (!authorizationId) return 'not_found';
           await revokeAuthorization(client, authorizationId);
           return 'revoked';

@@ -1,6 +1,4 @@
-import { accessTokenAad, refreshTokenAad } from '../crypto/aad';
 import { getAccount } from '../heroku/account';
-import { findOwnAuthorizationId } from '../heroku/authorizations';
 import { HerokuApiError, type HerokuClient } from '../heroku/client';
 import { ReconnectNeededError, storeTokens } from '../heroku/integration-tokens';
 import { exchangeCode, OAuthGrantRejectedError } from '../heroku/oauth';
@@ -8,7 +6,7 @@ import { findIntegration, transitionStatus } from '../integrations/integration-s
 import { IntegrationNotFoundError } from '../integrations/lifecycle-lease';
 import { RECONNECT_NEEDED } from '../integrations/model';
 import type { ActivityDeps } from './deps';
-import { asReconnectNeeded, heartbeating } from './integration-support';
+import { asReconnectNeeded, findIntegrationAuthorizationId, heartbeating } from './integration-support';
 
 /** The install steps before the webhooks: tokens, then the account behind them. */
 export function createIntegrationInstallActivities(deps: ActivityDeps, heroku: (integrationId: string) => HerokuClient) {
@@ -49,17 +47,9 @@ export function createIntegrationInstallActivities(deps: ActivityDeps, heroku: (
           const account = await getAccount(client);
           const row = await findIntegration(db, integrationId);
           let authorizationId = row?.heroku_authorization_id ?? undefined;
-          if (!authorizationId && row?.access_token_sealed && row.refresh_token_sealed) {
+          if (!authorizationId && row) {
             try {
-              authorizationId = await findOwnAuthorizationId(
-                client,
-                {
-                  clientId: deps.oauth().clientId,
-                  accountId: account.id,
-                  accessToken: box.open(row.access_token_sealed, accessTokenAad(integrationId)),
-                  refreshToken: box.open(row.refresh_token_sealed, refreshTokenAad(integrationId)),
-                },
-              );
+              authorizationId = await findIntegrationAuthorizationId(deps, client, row, account.id);
             } catch (err) {
               if (!(err instanceof HerokuApiError) || err.status !== 403) throw err;
               deps.logger.warn({ integrationId, herokuErrorId: err.id }, 'cannot list OAuth authorizations (scope too narrow); disconnect will not be able to revoke');

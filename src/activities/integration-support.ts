@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
+import { accessTokenAad, refreshTokenAad } from '../crypto/aad';
+import { findOwnAuthorizationId } from '../heroku/authorizations';
 import { HerokuApiError, type HerokuClient } from '../heroku/client';
 import { ReconnectNeededError } from '../heroku/integration-tokens';
-import { transitionStatus } from '../integrations/integration-store';
+import { transitionStatus, type IntegrationRow } from '../integrations/integration-store';
 import { RECONNECT_NEEDED } from '../integrations/model';
 import type { ActivityDeps } from './deps';
 
@@ -61,4 +63,15 @@ export async function asReconnectNeeded(deps: ActivityDeps, integrationId: strin
 /** A 4xx other than 401/429: retrying the same request cannot help (unknown app, no access, 2FA, invalid params). */
 export function isPermanentHerokuError(err: unknown): err is HerokuApiError {
   return err instanceof HerokuApiError && !err.retryable && err.status !== 401;
+}
+
+/** The OAuth authorization holding the integration's stored tokens (undefined without tokens or match). */
+export async function findIntegrationAuthorizationId(deps: ActivityDeps, client: HerokuClient, row: IntegrationRow, accountId: string): Promise<string | undefined> {
+  if (!row.access_token_sealed || !row.refresh_token_sealed) return undefined;
+  return findOwnAuthorizationId(client, {
+    clientId: deps.oauth().clientId,
+    accountId,
+    accessToken: deps.box.open(row.access_token_sealed, accessTokenAad(row.id)),
+    refreshToken: deps.box.open(row.refresh_token_sealed, refreshTokenAad(row.id)),
+  });
 }
