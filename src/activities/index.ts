@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createPulseActivities } from './pulses';
+import { createIntegrationActivities } from './integration';
 
 /**
  * Every activity of the worker, bound to its dependencies (the samples-typescript
@@ -8,6 +9,7 @@ import { createPulseActivities } from './pulses';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPulseActivities(deps),
+    ...createIntegrationActivities(deps),
   };
 }
 

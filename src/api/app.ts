@@ -9,6 +9,8 @@ import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { herokuWebhookRoutes } from './routes/heroku-webhooks';
 import { incidentTimelineRoutes } from './routes/incident-timeline';
+import { integrationRoutes } from './routes/integrations';
+import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { pulseRoutes } from './routes/pulses';
 import { serviceRoutes } from './routes/services';
 
@@ -31,6 +33,8 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   for (const router of [
     healthRoutes(deps),
     codecRoutes(deps),
+    integrationRoutes(deps),
+    oauthCallbackRoutes(deps),
     herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
     serviceRoutes(deps),
     pulseRoutes(deps),
