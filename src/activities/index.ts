@@ -1,11 +1,16 @@
 import type { ActivityDeps } from './deps';
+import { createPulseActivities } from './pulses';
+import { createIntegrationActivities } from './integration';
 
 /**
  * Every activity of the worker, bound to its dependencies (the samples-typescript
  * dependency-injection shape). Workflows import this module as a type only.
  */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPulseActivities(deps),
+    ...createIntegrationActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

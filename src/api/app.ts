@@ -8,6 +8,12 @@ import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { herokuWebhookRoutes } from './routes/heroku-webhooks';
+import { incidentTimelineRoutes } from './routes/incident-timeline';
+import { integrationRoutes } from './routes/integrations';
+import { oauthCallbackRoutes } from './routes/oauth-callback';
+import { pulseRoutes } from './routes/pulses';
+import { serviceRoutes } from './routes/services';
 
 /** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
 function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
@@ -27,7 +33,17 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(adminConsole.pages); // before the JSON body parser: sign-in/out are form posts
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
-  for (const router of [healthRoutes(deps), codecRoutes(deps), adminConsole.api]) {
+  for (const router of [
+    healthRoutes(deps),
+    codecRoutes(deps),
+    integrationRoutes(deps),
+    oauthCallbackRoutes(deps),
+    herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
+    serviceRoutes(deps),
+    pulseRoutes(deps),
+    incidentTimelineRoutes(deps),
+    adminConsole.api,
+  ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

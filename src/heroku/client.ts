@@ -40,7 +40,10 @@ export interface HerokuClientOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Below this RateLimit-Remaining, each call waits for about one token to refill (~0.8 s). */
+  /**
+   * Below this RateLimit-Remaining, this client's calls are spaced one refill interval apart
+   * (~0.8 s, one token), however many activities share the client.
+   */
   rateLimitFloor?: number;
   refillIntervalMs?: number;
   requestTimeoutMs?: number;
@@ -74,6 +77,8 @@ export class HerokuClient {
   rateLimitRemaining: number | undefined;
   /** Requests sent, including retries; benchmarks and tests read it. */
   callCount = 0;
+  /** Earliest time the next call may start while the budget is low (shared by concurrent callers). */
+  private nextPacedCallAt = 0;
 
   constructor(options: HerokuClientOptions) {
     this.opts = {
@@ -175,9 +180,13 @@ export class HerokuClient {
   }
 
   private async paceForRateLimit(signal: AbortSignal | undefined): Promise<void> {
-    if (this.rateLimitRemaining !== undefined && this.rateLimitRemaining < this.opts.rateLimitFloor) {
-      await sleep(this.opts.refillIntervalMs, undefined, { signal });
-    }
+    if (this.rateLimitRemaining === undefined || this.rateLimitRemaining >= this.opts.rateLimitFloor) return;
+    // Each caller books the next free slot, so N concurrent callers together spend about one
+    // token per refill interval instead of N.
+    const now = Date.now();
+    const slot = Math.max(now + this.opts.refillIntervalMs, this.nextPacedCallAt);
+    this.nextPacedCallAt = slot + this.opts.refillIntervalMs;
+    await sleep(slot - now, undefined, { signal });
   }
 
   private async backoff(attempt: number, error: HerokuApiError, signal: AbortSignal | undefined): Promise<void> {

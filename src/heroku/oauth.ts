@@ -27,13 +27,18 @@ export interface OAuthClientConfig {
   scope: string;
 }
 
-/** id.heroku.com authorize URL for the web flow (heroku.md §2 "Authorize params"). */
-export function authorizeUrl(config: OAuthClientConfig, state: string): string {
+/**
+ * id.heroku.com authorize URL for the web flow (heroku.md §2 "Authorize params"). `redirectUri`
+ * (our `PUBLIC_URL/oauth/heroku/callback`) is needed when the client has no registered callback
+ * and must equal it when it has one.
+ */
+export function authorizeUrl(config: OAuthClientConfig, state: string, redirectUri?: string): string {
   const url = new URL(`${config.idUrl}/oauth/authorize`);
   url.searchParams.set('client_id', config.clientId);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', config.scope);
   url.searchParams.set('state', state);
+  if (redirectUri !== undefined) url.searchParams.set('redirect_uri', redirectUri);
   return url.toString();
 }
 

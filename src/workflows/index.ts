@@ -1,3 +1,6 @@
 // Every workflow type the worker registers; their exported names are the workflow type names of
 // CONTRACT §4. Workflow code is deterministic: no I/O, no Node built-ins (enforced by ESLint).
-export {};
+export { EnrichHerokuPulse } from './enrich-pulse';
+export { InstallHerokuIntegration } from './install-heroku-integration';
+export { SyncHerokuIntegrationApps } from './sync-heroku-integration-apps';
+export { DisconnectHerokuIntegration } from './disconnect-heroku-integration';

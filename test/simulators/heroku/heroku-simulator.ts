@@ -348,6 +348,14 @@ export class HerokuSimulator {
     return this.state.authorizationsOf(accountId).filter((a) => this.tokens.revoke(a.id)).length;
   }
 
+  /**
+   * Every access and refresh token string the simulator ever issued (also rotated, expired and
+   * revoked ones), so a test can check that none leaked into logs or workflow histories.
+   */
+  issuedTokens(): readonly string[] {
+    return [...this.tokens.issued];
+  }
+
   /** Live (unrevoked) authorizations of an account, e.g. to find the one a client created. */
   authorizationsOf(accountId: string): { id: string; clientId: string | null; scope: OAuthScope[]; createdAt: Date }[] {
     return this.state.authorizationsOf(accountId).map((a) => ({ id: a.id, clientId: a.clientId, scope: [...a.scope], createdAt: a.createdAt }));

@@ -36,6 +36,9 @@ function tokenString(): string {
 }
 
 export class OAuthTokens {
+  /** Every access and refresh token string ever handed out, revoked or not (for leak checks). */
+  readonly issued: string[] = [];
+
   constructor(
     private readonly state: SimulatorState,
     readonly policy: TokenPolicy,
@@ -124,12 +127,14 @@ export class OAuthTokens {
       expiresAt: new Date(now.getTime() + this.policy.accessTokenTtlSeconds * 1000),
     };
     this.state.accessTokens.set(token.token, token);
+    this.issued.push(token.token);
     return token;
   }
 
   private newRefreshToken(authorization: Authorization): RefreshToken {
     const token: RefreshToken = { id: randomUUID(), token: tokenString(), authorizationId: authorization.id, dead: false };
     this.state.refreshTokens.set(token.token, token);
+    this.issued.push(token.token);
     return token;
   }
 }

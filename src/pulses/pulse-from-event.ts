@@ -1,0 +1,129 @@
+import { buildStateKey, releasePulseKey, releaseStateKey } from './dedupe-keys';
+import type { BuildData, HerokuEvent, ReleaseData } from './heroku-event';
+import { buildSummary, releaseSummary, type BuildStatus } from './summaries';
+
+export interface BuildPulseData {
+  appName: string;
+  appId: string | null;
+  buildId: string;
+  status: BuildStatus;
+  commit: string | null;
+  userEmail: string | null;
+  /** The release a succeeded build created. */
+  releaseVersion: number | null;
+  eventId: string;
+}
+
+export interface ReleasePulseData {
+  appName: string;
+  appId: string | null;
+  releaseId: string;
+  version: number;
+  status: string;
+  description: string;
+  /** null until looked up when the payload had none (see `commitLookup`). */
+  commit: string | null;
+  slugId: string | null;
+  userEmail: string | null;
+  eventId: string;
+}
+
+/** A pulse as the event describes it, before it is stored and linked to services. */
+export interface PulseDraft {
+  kind: 'build' | 'release';
+  dedupeKey: string;
+  summary: string;
+  labels: Record<string, string>;
+  data: BuildPulseData | ReleasePulseData;
+  startedAt: Date;
+  endedAt: Date | null;
+  /** Set when the payload carried no commit: a workflow fetches it through the Platform API. */
+  commitLookup: { releaseId: string; slugId: string | null } | null;
+}
+
+/** What an accepted event amounts to: its business key (for dedupe) and the pulse it makes, if any. */
+export interface InterpretedEvent {
+  businessKey: string | null;
+  pulse: PulseDraft | null;
+}
+
+const BUILD_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'] satisfies BuildStatus[];
+
+/**
+ * Build events make one pulse per state (pending, succeeded, failed). Release events make one
+ * pulse per release, from the final event only (`update`, `succeeded`, `current: true`), so the
+ * create event, the release-phase update and duplicates make none whatever order they come in.
+ * Other resources (dynos, ...) are recorded without a pulse.
+ */
+export function interpretEvent(event: HerokuEvent, receivedAt: Date): InterpretedEvent {
+  const fallbackTime = event.envelope.created_at ?? receivedAt;
+  if (event.resource === 'build') {
+    const { build } = event;
+    return { businessKey: buildStateKey(build.id, build.status), pulse: buildPulse(build, event.envelope.id, fallbackTime) };
+  }
+  if (event.resource === 'release') {
+    const { release, envelope } = event;
+    const isFinal = envelope.action === 'update' && release.status === 'succeeded' && release.current;
+    return {
+      businessKey: releaseStateKey(release.id, envelope.action, release.status, release.current),
+      pulse: isFinal ? releasePulse(release, envelope.id, fallbackTime) : null,
+    };
+  }
+  return { businessKey: null, pulse: null };
+}
+
+function buildPulse(build: BuildData, eventId: string, fallbackTime: Date): PulseDraft | null {
+  if (!BUILD_STATUSES.includes(build.status)) return null;
+  const status = build.status as BuildStatus;
+  const startedAt = build.created_at ?? fallbackTime;
+  return {
+    kind: 'build',
+    dedupeKey: buildStateKey(build.id, status),
+    summary: buildSummary(build.app.name, status),
+    labels: { app: build.app.name, resource: 'build', status },
+    data: {
+      appName: build.app.name,
+      appId: build.app.id ?? null,
+      buildId: build.id,
+      status,
+      // source_blob.version is known from the first (pending) event, so every pulse of a build agrees.
+      commit: nonEmpty(build.source_blob?.version) ?? nonEmpty(build.slug?.commit),
+      userEmail: build.user?.email ?? null,
+      releaseVersion: build.release?.version ?? null,
+      eventId,
+    },
+    startedAt,
+    endedAt: status === 'pending' ? null : (build.updated_at ?? fallbackTime),
+    commitLookup: null,
+  };
+}
+
+function releasePulse(release: ReleaseData, eventId: string, fallbackTime: Date): PulseDraft {
+  const commit = nonEmpty(release.slug?.commit);
+  const description = nonEmpty(release.description) ?? `Deploy v${release.version}`;
+  return {
+    kind: 'release',
+    dedupeKey: releasePulseKey(release.id),
+    summary: releaseSummary(description),
+    labels: { app: release.app.name, resource: 'release', status: release.status, version: `v${release.version}` },
+    data: {
+      appName: release.app.name,
+      appId: release.app.id ?? null,
+      releaseId: release.id,
+      version: release.version,
+      status: release.status,
+      description,
+      commit,
+      slugId: release.slug?.id ?? null,
+      userEmail: release.user?.email ?? null,
+      eventId,
+    },
+    startedAt: release.created_at ?? fallbackTime,
+    endedAt: release.updated_at ?? fallbackTime,
+    commitLookup: commit === null ? { releaseId: release.id, slugId: release.slug?.id ?? null } : null,
+  };
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value.trim() === '' ? null : value;
+}
