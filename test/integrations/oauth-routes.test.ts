@@ -4,6 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApi } from '../../src/api/app';
 import { loadConfig } from '../../src/config';
 import { hashOAuthState } from '../../src/integrations/oauth-state';
+import { ConsoleClient } from '../console/console-client';
 import { serve } from '../support/api-client';
 import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
 import { consent, createIntegration, getIntegration, openCallback, waitForStatus } from './support';
@@ -203,16 +204,23 @@ describe('Integration API and OAuth callback: validation, state, duplicate callb
     await waitForStatus(stack, created.id, 'connected');
   });
 
-  it('a browser callback is redirected to the integration page, which shows the status', async () => {
+  it('a browser callback is redirected to the integration page of the console, which asks to sign in first', async () => {
     const { id, callback } = await freshCallback();
     const res = await openCallback(callback.toString(), 'text/html,application/xhtml+xml,*/*;q=0.8');
     assert.equal(res.status, 302);
     const location = res.headers.get('location') ?? '';
-    assert.equal(location, `${stack.config.publicUrl}/integrations/heroku/${id}`);
+    assert.equal(location, `${stack.config.publicUrl}/integrations/${id}`);
     await waitForStatus(stack, id, 'connected');
-    const page = await fetch(location);
+    const signedOut = await fetch(location, { redirect: 'manual' });
+    assert.equal(signedOut.status, 302);
+    assert.equal(signedOut.headers.get('location'), `/sign-in?next=${encodeURIComponent(`/integrations/${id}`)}`);
+    const browser = new ConsoleClient(stack.apiUrl);
+    await browser.signIn(ADMIN_TOKEN);
+    const page = await browser.request(`/integrations/${id}`);
     assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(await page.text(), /Heroku integration: connected/);
+    assert.match(await page.text(), new RegExp(`data-page="integration" data-id="${id}"`));
+    const earlier = await fetch(`${stack.apiUrl}/integrations/heroku/${id}`, { redirect: 'manual' });
+    assert.equal(earlier.status, 301, 'the earlier landing URL leads to the console page');
+    assert.equal(earlier.headers.get('location'), `/integrations/${id}`);
   });
 });

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { findIntegration, type IntegrationRow } from '../../integrations/integration-store';
+import type { IntegrationRow } from '../../integrations/integration-store';
 import { startInstall } from '../../integrations/lifecycle-workflows';
 import { hashOAuthState } from '../../integrations/oauth-state';
 import { badRequest, conflict, HttpError, notFound } from '../http-error';
@@ -25,7 +25,7 @@ const callbackQuery = z.object({
  * `GET /oauth/heroku/callback` (CONTRACT §3): Heroku's redirect after consent. The `state` must
  * be one we issued, unused and unexpired; only then is it spent and InstallHerokuIntegration
  * started, in one transaction (if the start fails, the state stays usable and nothing started).
- * Also serves the small page the browser lands on afterwards (`/integrations/heroku/:id`).
+ * A browser is then sent to the integration's page in the admin console (`/integrations/:id`).
  */
 export function oauthCallbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras> {
   const router = new Router<ApiState, ApiContextExtras>();
@@ -70,27 +70,16 @@ export function oauthCallbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
       ctx.body = started;
       return;
     }
-    ctx.redirect(`${deps.config.publicUrl}/integrations/heroku/${started.integrationId}`);
+    ctx.redirect(`${deps.config.publicUrl}/integrations/${started.integrationId}`);
   });
 
-  // Where the browser lands after the callback. Shows only the status: the page needs no token.
-  router.get('/integrations/heroku/:id', async (ctx) => {
+  // The earlier landing page: its URLs now lead to the console's page of the integration.
+  router.get('/integrations/heroku/:id', (ctx) => {
     const id = z.uuid().safeParse(ctx.params.id);
-    const row = id.success ? await findIntegration(deps.db, id.data) : undefined;
-    if (!row) throw notFound('No such Heroku integration');
-    ctx.type = 'html';
-    ctx.body = statusPage(row);
+    if (!id.success) throw notFound('No such Heroku integration');
+    ctx.status = 301;
+    ctx.redirect(`/integrations/${id.data}`);
   });
 
   return router;
-}
-
-function statusPage(row: IntegrationRow): string {
-  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const reason = row.status_reason ? `<p>${escape(row.status_reason)}</p>` : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Heroku integration</title></head><body>
-<h1>Heroku integration: ${escape(row.status)}</h1>${reason}
-<p>Connecting creates one webhook per watched app. Follow its progress with <code>GET /api/integrations/heroku/${escape(row.id)}</code>
-or in the Temporal UI (workflow <code>heroku-install-${escape(row.id)}</code>). You can close this window.</p>
-</body></html>`;
 }
