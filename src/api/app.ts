@@ -10,6 +10,7 @@ import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { herokuWebhookRoutes } from './routes/heroku-webhooks';
 import { incidentTimelineRoutes } from './routes/incident-timeline';
+import { integrationListRoutes } from './routes/integration-list';
 import { integrationRoutes } from './routes/integrations';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { pulseRoutes } from './routes/pulses';
@@ -42,6 +43,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     serviceRoutes(deps),
     pulseRoutes(deps),
     incidentTimelineRoutes(deps),
+    integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
     adminConsole.api,
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
