@@ -5,11 +5,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import { accessTokenAad, refreshTokenAad, webhookSecretAad } from '../../src/crypto/aad';
 import { IntegrationIdKey } from '../../src/temporal/search-attributes';
+import { fetchDecodedHistory } from '../support/history';
 import { OAUTH_CLIENT, startStack, type Stack } from '../support/stack';
 import { closeStatus, eventually, installThroughOAuth, waitForStatus, type InstallStarted } from './support';
 
 /**
- * Everything a history holds as text: the JSON of every event, plus every base64 value decoded
+ * Everything a decoded history holds as text: the JSON of every event, plus every base64 value decoded
  * (payload data is base64 in the JSON), so a secret inside an input, a result, a failure message
  * or a stack trace is found whatever its encoding.
  */
@@ -87,7 +88,7 @@ describe('Visibility and secrecy of the integration workflows', () => {
   });
 
   it('activities carry a summary naming the app they work on', async () => {
-    const history = await stack.h.temporal.workflow.getHandle(started.workflowId).fetchHistory();
+    const history = await fetchDecodedHistory(stack.h, started.workflowId);
     const summaries = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => e.userMetadata?.summary)
@@ -99,7 +100,7 @@ describe('Visibility and secrecy of the integration workflows', () => {
   it('no access token, refresh token, webhook secret or client secret appears in any workflow history', async () => {
     assert.ok(secrets.size >= 3 + 4 + 1, `collected ${secrets.size} secrets to look for`);
     for (const id of workflowIds) {
-      const text = historyText(await stack.h.temporal.workflow.getHandle(id).fetchHistory());
+      const text = historyText(await fetchDecodedHistory(stack.h, id));
       assert.ok(text.includes(started.integrationId), 'the search finds what is there');
       for (const secret of secrets) assert.ok(!text.includes(secret), `${id} history contains a secret (${secret.slice(0, 6)}…)`);
     }
