@@ -41,7 +41,7 @@ async function runForm() {
   const channels = h('input', { name: 'slackChannels', autocomplete: 'off', spellcheck: 'false', placeholder: '#ops, C0123' });
   const incidentId = h('input', { name: 'incidentId', autocomplete: 'off', maxlength: 200 });
   const incidentTitle = h('input', { name: 'incidentTitle', autocomplete: 'off', maxlength: 500 });
-  const timeline = h('input', { name: 'postToIncidentTimeline', type: 'checkbox' });
+  const timeline = h('input', { name: 'postToIncidentTimeline', type: 'checkbox', id: 'post-to-timeline' });
   const message = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
@@ -52,7 +52,7 @@ async function runForm() {
     h('div', { class: 'row' }, field('Dyno size', size), field('Time to live (seconds, at most 1800)', ttl)),
     field('Post the output to Slack channels', channels, 'Channel ids or #names, separated by commas.'),
     h('div', { class: 'row' }, field('Incident id', incidentId), field('Incident title', incidentTitle)),
-    h('div', { class: 'check' }, timeline, h('label', { for: (timeline.id = 'post-to-timeline') }, 'Post the output to the incident timeline')),
+    h('div', { class: 'check' }, timeline, h('label', { for: timeline.id }, 'Post the output to the incident timeline')),
     h('button', { type: 'submit' }, 'Run command'),
     message,
   );

@@ -49,7 +49,7 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
 }
 
 function showSummary(container, integration, temporalWorkflowsUrl) {
-  const reason = integration.statusReason ?? integration.status_reason;
+  const reason = integration.statusReason;
   const rows = [
     ['Status', h('span', {}, badge(integration.status), reason ? h('span', { class: 'reason' }, ` ${reason}`) : '')],
     ['Heroku account', integration.account?.email ?? h('span', { class: 'muted' }, 'not connected yet')],
