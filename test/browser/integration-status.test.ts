@@ -44,6 +44,14 @@ describe('console integration pages: errors and hostile text (headless Chromium)
     await browser.screenshot('status-integration-error');
   });
 
+  it('offers to connect again with the same org and apps when a reconnect is needed', async () => {
+    await page.getByRole('link', { name: 'Connect the Heroku account again' }).click();
+    await page.waitForURL(/\/integrations\?/);
+    assert.equal(await page.getByRole('textbox', { name: 'Org id' }).inputValue(), integration.orgId);
+    assert.equal(await page.getByRole('textbox', { name: 'Apps to monitor' }).inputValue(), 'status-api\nstatus-web');
+    await page.goBack();
+  });
+
   it('shows each app’s webhook error as plain text, never as markup', async () => {
     const apiRow = page.locator('table.data tbody tr', { hasText: 'status-api' });
     await apiRow.waitFor();

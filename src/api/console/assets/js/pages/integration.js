@@ -1,7 +1,7 @@
 // One integration: account, status (with the reason on error), each app's webhook, the app-list
 // editor (PUT …/apps) and Disconnect (DELETE) behind a confirmation dialog. Refreshes itself
 // while anything is still in progress.
-import { api } from '../api.js';
+import { api, query } from '../api.js';
 import { badge, busy, field, h, notice, parseList, refresher, replace, table, time } from '../dom.js';
 
 const SETTLING_STATUSES = new Set(['pending', 'installing', 'disconnecting']);
@@ -58,10 +58,16 @@ function showSummary(container, integration, temporalWorkflowsUrl) {
     ['Integration id', h('code', {}, integration.id)],
   ];
   const list = h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  // Heroku refused the tokens: the way back is a new integration for the same org and apps.
+  const apps = integration.apps.filter((a) => !GONE_APP_STATUSES.has(a.status)).map((a) => a.name);
+  const reconnect =
+    integration.status === 'error' && reason?.startsWith('reconnect needed')
+      ? notice('info', h('a', { href: `/integrations${query({ org: integration.orgId, apps: apps.join(',') })}#connect-heading` }, 'Connect the Heroku account again'), ', then disconnect this integration.')
+      : undefined;
   const links = temporalWorkflowsUrl
     ? h('p', {}, h('a', { href: `${temporalWorkflowsUrl}?query=${encodeURIComponent(`IntegrationId="${integration.id}"`)}`, target: '_blank', rel: 'noopener' }, 'Its workflows in the Temporal UI'))
     : undefined;
-  replace(container, list, links);
+  replace(container, list, reconnect, links);
 }
 
 function showApps(container, apps) {

@@ -42,6 +42,7 @@ async function showPage(container, path, first) {
 function connectForm() {
   const org = h('input', { name: 'orgId', required: true, autocomplete: 'off', value: currentOrg(), maxlength: 200 });
   const apps = h('textarea', { name: 'apps', rows: 4, autocomplete: 'off', spellcheck: 'false' });
+  apps.value = parseList(new URLSearchParams(location.search).get('apps') ?? '').join('\n');
   const message = h('div', { 'aria-live': 'polite' });
   const hint = h('p', { class: 'hint' });
   const form = h(
