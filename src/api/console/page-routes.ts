@@ -6,7 +6,7 @@ import type { ConsoleCookies } from './cookies';
 import { checkCsrf, isSameOrigin } from './csrf';
 import { readForm } from './form-body';
 import { localPath } from './local-path';
-import { appShell, CONSOLE_PAGES, type ConsolePage } from './pages/app-shell';
+import { appShell, CONSOLE_PAGES } from './pages/app-shell';
 import { continuePage, errorPage } from './pages/message-pages';
 import { signInPage } from './pages/sign-in-page';
 import { setConsoleSecurityHeaders } from './security-headers';
@@ -101,7 +101,7 @@ export function consolePageRoutes(deps: PageRouteDeps): Router<ApiState, ApiCont
       }
       const session = await sessions?.find(cookies.read(ctx, cookies.sessionName));
       if (!session) return answerSignedOut(ctx);
-      renderPage(ctx, 200, appShell({ page: page as ConsolePage, id, csrfToken: session.csrfToken, sandbox, temporalWorkflowsUrl }));
+      renderPage(ctx, 200, appShell({ page, id, csrfToken: session.csrfToken, sandbox, temporalWorkflowsUrl }));
     });
   }
 
