@@ -5,6 +5,7 @@ import { adminAuth } from './middleware/admin-auth';
 import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
+import { commandRunRoutes } from './routes/command-runs';
 import { healthRoutes } from './routes/health';
 
 /** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
@@ -23,7 +24,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(under('/api', adminAuth(deps.config.adminApiToken)));
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
-  for (const router of [healthRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), commandRunRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
