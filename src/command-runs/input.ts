@@ -17,7 +17,7 @@ const MAX_SLACK_CHANNELS = 20;
 /** Heroku's app name rule (Platform API schema `app.name`): 3–30 chars, lowercase, digits, dashes. */
 const APP_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
 /** A conversation ID (C…, G…, D…) or a `#channel-name`. */
-const SLACK_CHANNEL = /^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79})$/;
+const SLACK_CHANNEL = /^(?:[CGD][A-Z0-9]+|#[a-z0-9][a-z0-9._-]{0,79})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const incidentText = (field: string, max: number) => z.string(`incident.${field} must be a string`).max(max, `incident.${field} is longer than ${max} characters`).optional();

@@ -17,9 +17,15 @@ const steps = wf.proxyActivities<Activities>({
  */
 const streaming = wf.proxyActivities<Activities>({
   startToCloseTimeout: `${MAX_TIME_TO_LIVE_SECONDS + 600} seconds`,
-  heartbeatTimeout: '15 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
   cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Stopping a dyno at the cap: a few quick tries, the stream's cancellation ends it anyway. */
+const stopping = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
 
 /** Slack: rate limits say when to come back (Retry-After becomes the next retry delay). */
@@ -29,6 +35,9 @@ const slack = wf.proxyActivities<Activities>({
 });
 
 type Outcome = RunOutcome & { streamLost: boolean };
+
+/** After stopping a dyno at the cap, how long its stream may take to close by itself. */
+const STREAM_END_AFTER_STOP = '15 seconds';
 
 /**
  * Run Command on Heroku (CONTRACT §4): render the command template for the incident, run it on one
@@ -82,7 +91,7 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
     const failure = cancelled ? err : asWorkflowFailure(err);
     await wf.CancellationScope.nonCancellable(async () => {
       // Never leave a dyno running behind a run that is over.
-      if (dynoCreated) await steps.stopRunDyno({ runId }).catch(() => undefined);
+      if (dynoCreated) await stopping.stopRunDyno({ runId }).catch(() => undefined);
       await steps.finishCommandRun({
         runId,
         status: cancelled ? 'cancelled' : 'failed',
@@ -98,8 +107,8 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
 }
 
 /**
- * Races the output stream against the cap. When the cap passes first: cancel the stream (the
- * activity keeps what it received), stop the dyno, and report a timeout.
+ * Races the output stream against the cap. When the cap passes first: stop the dyno, end the
+ * stream (the activity keeps what it received), and report a timeout.
  */
 async function streamUntilCap(runId: string, ttlSeconds: number): Promise<Outcome & { outputBytes: number }> {
   const started = Date.now();
@@ -110,14 +119,15 @@ async function streamUntilCap(runId: string, ttlSeconds: number): Promise<Outcom
     (r) => void (result = r),
     (e: unknown) => void (failure = e),
   );
-  const endedInTime = await wf.condition(() => result !== undefined || failure !== undefined, ttlSeconds * 1000);
-  if (!endedInTime) {
-    scope.cancel();
+  const ended = () => result !== undefined || failure !== undefined;
+  if (!(await wf.condition(ended, ttlSeconds * 1000))) {
+    // Stop the dyno first: its output up to the stop still arrives, then the stream closes. If it
+    // hangs (or Heroku does not answer), cancelling the stream closes the connection, which ends
+    // an attached dyno too.
+    const stopped = await wf.CancellationScope.nonCancellable(() => stopping.stopRunDyno({ runId }).then(() => true, () => false));
+    if (!(stopped && (await wf.condition(ended, STREAM_END_AFTER_STOP)))) scope.cancel();
     await streamed;
-    if (result?.kind !== 'exited') {
-      await wf.CancellationScope.nonCancellable(() => steps.stopRunDyno({ runId }));
-      return { exitCode: null, timedOut: true, problem: null, streamLost: false, outputBytes: result?.outputBytes ?? 0 };
-    }
+    if (result?.kind !== 'exited') return { exitCode: null, timedOut: true, problem: null, streamLost: false, outputBytes: result?.outputBytes ?? 0 };
   }
   if (result === undefined) throw failure;
   switch (result.kind) {
