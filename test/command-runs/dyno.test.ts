@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { after, before, describe, it } from 'mocha';
+import { createCommandRunActivities } from '../../src/activities/command-run';
+import { dynoCommand } from '../../src/activities/command-run/dyno';
+import { createActivityDeps } from '../../src/activities/deps';
+import { parseRunCommandInput } from '../../src/command-runs/input';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
 import { getOutput, resultOf, runToEnd, startRunStack, waitFor } from './support';
@@ -63,5 +69,24 @@ describe('RunCommandOnHeroku: the dyno (size, time to live, 409 after a deploy, 
     const dyno = dynoOf(done.dynoId);
     await waitFor('the dyno to be gone', async () => dyno?.endReason, (reason) => reason !== null && reason !== undefined);
     assert.equal(dyno?.endReason, 'disconnected');
+  });
+
+  it('adopts the dyno an earlier attempt created but never recorded (the create/record window), instead of creating a second', async () => {
+    const activities = createCommandRunActivities(createActivityDeps({ config: stack.config, db: stack.h.db, box: stack.h.box, logger: stack.h.logger }));
+    const runId = randomUUID();
+    const parsed = parseRunCommandInput({ integrationId: integration.integrationId, appName: 'app-dyno', command: 'echo adopted' });
+    assert.ok(parsed.ok);
+    await new MockActivityEnvironment().run(activities.prepareCommandRun, { runId, workflowId: `heroku-run-${runId}`, input: parsed.input });
+    // The earlier attempt: intent recorded, create call reached Heroku, answer lost with the worker.
+    await stack.h.db('command_runs').where({ id: runId }).update({ dyno_requested_at: new Date() });
+    const lost = await integration.heroku.post<{ id: string }>('/apps/app-dyno/dynos', { command: dynoCommand(runId, 'echo adopted'), attach: true, force_no_tty: true, size: 'standard-1X', time_to_live: 60 });
+    const dynosBefore = stack.heroku.dynos('app-dyno').length;
+
+    const retried: { dynoId: string } = await new MockActivityEnvironment({ attempt: 2 }).run(activities.createRunDyno, { runId });
+    assert.equal(retried.dynoId, lost.id);
+    assert.equal(stack.heroku.dynos('app-dyno').length, dynosBefore, 'no second dyno');
+    const again = await new MockActivityEnvironment({ attempt: 3 }).run(activities.createRunDyno, { runId });
+    assert.deepEqual(again, retried);
+    await new MockActivityEnvironment().run(activities.stopRunDyno, { runId });
   });
 });

@@ -1,4 +1,4 @@
-import { getRun, updateRun, type RunStatus, type SlackPostState } from '../../command-runs/run-store';
+import { findRun, updateRun, type RunStatus, type SlackPostState } from '../../command-runs/run-store';
 import type { ActivityDeps } from '../deps';
 
 export interface FinishArgs {
@@ -13,12 +13,13 @@ export interface FinishArgs {
 }
 
 /**
- * Records how the run ended. `error` tells everything that went wrong, the command's failure and
+ * Records how the run ended (when it was recorded at all). `error` tells everything that went wrong, the command's failure and
  * channels that did not get the output alike, so the run status shows Slack trouble too.
  */
 export function finishActivity(deps: ActivityDeps) {
   return async function finishCommandRun(args: FinishArgs): Promise<void> {
-    const run = await getRun(deps.db, args.runId);
+    const run = await findRun(deps.db, args.runId);
+    if (!run) return; // refused before it was recorded (unknown integration): nothing to finish
     const posts: SlackPostState[] = args.slackError
       ? (run.slack_posts.length ? run.slack_posts : run.input.slackChannels.map((channel) => ({ channel, channelId: null, status: 'pending' as const, error: null }))).map(
           (p) => (p.status === 'pending' ? { ...p, status: 'failed', error: args.slackError } : p),
