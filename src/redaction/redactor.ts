@@ -15,31 +15,36 @@ export function secretValuesOf(configVars: Record<string, string | null | undefi
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A stretch of text to replace: overlapping matches are merged, so no part of a secret survives. */
+interface Span {
+  start: number;
+  end: number;
+}
 
 /**
  * Removes an app's config var values and obvious tokens (token-patterns.ts) from command output.
  * `redact` handles a whole text; `stream()` the same over chunks, holding back only what could be
  * the beginning of a secret split across chunks, so live output is not delayed otherwise.
+ * Values are found with indexOf (much faster than one big alternation on V8), tokens with a regex.
  */
 export class Redactor {
-  private readonly pattern: RegExp;
+  private readonly values: string[];
+  private readonly tokens = new RegExp(TOKEN_SOURCES.join('|'), 'g');
   /** Values by first character, to find a value's beginning at the end of a chunk quickly. */
   private readonly valuesByFirstChar = new Map<string, string[]>();
   private readonly longestValue: number;
 
   constructor(secretValues: readonly string[]) {
-    const values = [...new Set(secretValues)].sort((a, b) => b.length - a.length);
-    this.pattern = new RegExp([...values.map(escapeRegExp), ...TOKEN_SOURCES].join('|'), 'g');
-    for (const value of values) {
+    this.values = [...new Set(secretValues)].filter((v) => v !== '').sort((a, b) => b.length - a.length);
+    for (const value of this.values) {
       const first = value.charAt(0);
       this.valuesByFirstChar.set(first, [...(this.valuesByFirstChar.get(first) ?? []), value]);
     }
-    this.longestValue = values[0]?.length ?? 0;
+    this.longestValue = this.values[0]?.length ?? 0;
   }
 
   redact(text: string): string {
-    return text.replace(this.pattern, replacement);
+    return this.replace(text, this.spans(text), text.length);
   }
 
   stream(): StreamRedactor {
@@ -52,21 +57,43 @@ export class Redactor {
    */
   splitForStreaming(text: string): { ready: string; held: string } {
     let cut = text.length - this.heldBackLength(text);
-    let ready = '';
-    let last = 0;
-    this.pattern.lastIndex = 0;
-    for (let m = this.pattern.exec(text); m !== null; m = this.pattern.exec(text)) {
-      const end = m.index + m[0].length;
-      if (m.index >= cut) break;
-      if (end > cut) {
-        cut = m.index;
-        break;
-      }
-      ready += text.slice(last, m.index) + replacement(m[0]);
-      last = end;
+    const spans = this.spans(text);
+    const straddling = spans.find((span) => span.start < cut && span.end > cut);
+    if (straddling) cut = straddling.start;
+    return { ready: this.replace(text, spans, cut), held: text.slice(cut) };
+  }
+
+  /** Every secret and token in `text`, sorted, overlaps merged. */
+  private spans(text: string): Span[] {
+    const found: Span[] = [];
+    for (const value of this.values) {
+      for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) found.push({ start: at, end: at + value.length });
     }
-    this.pattern.lastIndex = 0;
-    return { ready: ready + text.slice(last, cut), held: text.slice(cut) };
+    this.tokens.lastIndex = 0;
+    for (let m = this.tokens.exec(text); m !== null; m = this.tokens.exec(text)) {
+      const bearer = BEARER_PREFIX.exec(m[0]);
+      found.push({ start: m.index + (bearer ? bearer[0].length : 0), end: m.index + m[0].length });
+    }
+    found.sort((a, b) => a.start - b.start);
+    const merged: Span[] = [];
+    for (const span of found) {
+      const last = merged[merged.length - 1];
+      if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
+      else merged.push({ ...span });
+    }
+    return merged;
+  }
+
+  /** `text` up to `cut` with every span that ends by then replaced. */
+  private replace(text: string, spans: Span[], cut: number): string {
+    let out = '';
+    let at = 0;
+    for (const span of spans) {
+      if (span.end > cut) break;
+      out += text.slice(at, span.start) + REDACTED;
+      at = span.end;
+    }
+    return out + text.slice(at, cut);
   }
 
   /** Length of the longest suffix of `text` that is a proper prefix of a secret value or of a token. */
@@ -85,11 +112,6 @@ export class Redactor {
     }
     return held;
   }
-}
-
-function replacement(match: string): string {
-  const bearer = BEARER_PREFIX.exec(match);
-  return bearer ? `${bearer[0]}${REDACTED}` : REDACTED;
 }
 
 /** Redaction over a stream of text chunks; `end()` returns whatever was still held back. */

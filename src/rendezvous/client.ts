@@ -38,7 +38,9 @@ export async function attachToDyno(attachUrl: string, options: AttachOptions = {
   const port = Number(url.port || 5000);
   const secret = `${url.pathname.replace(/^\//, '')}${url.search}`;
 
-  const socket = tls.connect({ host, port, servername: host });
+  // A deep read buffer keeps the dyno sending while a batch is being stored (`highWaterMark` is a
+  // documented tls.connect option missing from @types/node).
+  const socket = tls.connect({ host, port, servername: host, highWaterMark: 256 * 1024 } as tls.ConnectionOptions);
   socket.setKeepAlive(true, 30_000);
   const abort = () => socket.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('attach aborted'));
   options.signal?.addEventListener('abort', abort, { once: true });

@@ -2,12 +2,14 @@ import { quoteShellWord } from '../templates/shell-quote';
 
 // Rendezvous carries no exit status (heroku.md §7.7). Like `heroku run --exit-code`, the command
 // prints a marker line with `$?` at the end, and the reader takes it out of the output again.
+// Output is handled as byte strings (latin1: one character per byte), so U+FFFF is its UTF-8
+// bytes EF BF BF here.
 
-const MARK = '\uFFFF';
+const MARK = '\xEF\xBF\xBF';
 const MARKER_TEXT = `${MARK} heroku-command-exit-status: `;
-const MARKER_LINE = /^\uFFFF heroku-command-exit-status: (\d{1,3})\r?\n/;
-const MARKER_AT_END = /^\uFFFF heroku-command-exit-status: (\d{1,3})\r?$/;
-const MARKER_PREFIX = /^\uFFFF heroku-command-exit-status: \d{0,3}\r?$/;
+const MARKER_LINE = /^\xEF\xBF\xBF heroku-command-exit-status: (\d{1,3})\r?\n/;
+const MARKER_AT_END = /^\xEF\xBF\xBF heroku-command-exit-status: (\d{1,3})\r?$/;
+const MARKER_PREFIX = /^\xEF\xBF\xBF heroku-command-exit-status: \d{0,3}\r?$/;
 
 /**
  * `command` runs in a child `bash -c`, so an `exit`, `set -e` or `set -u` inside it ends only
@@ -19,8 +21,8 @@ export function reportingExitStatus(command: string): string {
 }
 
 /**
- * Finds the exit-status marker in decoded output, even split across chunks (by holding back a
- * possible marker beginning), and removes it. Output could print a marker-looking line itself, so
+ * Finds the exit-status marker in output (byte strings), even split across chunks (by holding
+ * back a possible marker beginning), and removes it. Output could print a marker-looking line itself, so
  * only the last marker of the stream counts; an earlier one is given back as ordinary output.
  */
 export class ExitStatusFilter {
@@ -32,7 +34,7 @@ export class ExitStatusFilter {
     let rest = this.pending + text;
     this.pending = '';
     while (rest !== '') {
-      const at = rest.indexOf(MARK);
+      const at = rest.indexOf(MARK.charAt(0));
       if (at === -1) {
         this.emit(rest);
         break;
@@ -47,7 +49,7 @@ export class ExitStatusFilter {
         this.pending = rest; // a marker may be arriving: wait for the rest of the line
         break;
       } else {
-        this.emit(MARK); // a U+FFFF that starts no marker
+        this.emit(rest.charAt(0)); // an EF byte that starts no marker
         rest = rest.slice(1);
       }
     }

@@ -1,13 +1,12 @@
-import { StringDecoder } from 'node:string_decoder';
 import { ExitStatusFilter } from './exit-status';
 
 /**
- * Turns the raw bytes after the Rendezvous handshake into the command's output text: NULs that
- * some clients saw right after the handshake are dropped (heroku.md §7 pitfalls), UTF-8 is decoded
- * across chunk boundaries, and the exit-status marker is taken out.
+ * Turns the raw bytes after the Rendezvous handshake into the command's output, as a byte string
+ * (latin1: one character per byte, so no byte is re-encoded on its way to storage and invalid
+ * UTF-8 survives as printed): NULs that some clients saw right after the handshake are dropped
+ * (heroku.md §7 pitfalls), and the exit-status marker is taken out.
  */
 export class RendezvousOutputDecoder {
-  private readonly utf8 = new StringDecoder('utf8');
   private readonly exitStatus = new ExitStatusFilter();
   private started = false;
 
@@ -20,12 +19,13 @@ export class RendezvousOutputDecoder {
       if (bytes.length === 0) return '';
       this.started = true;
     }
-    return this.exitStatus.push(this.utf8.write(bytes));
+    return this.exitStatus.push(bytes.toString('latin1'));
   }
 
   end(): { text: string; exitCode: number | null } {
-    const text = this.exitStatus.push(this.utf8.end());
-    const last = this.exitStatus.end();
-    return { text: text + last.text, exitCode: last.exitCode };
+    return this.exitStatus.end();
   }
 }
+
+/** A byte string (latin1) of `text`'s UTF-8 bytes: how a config var value appears in output bytes. */
+export const asByteString = (text: string) => Buffer.from(text, 'utf8').toString('latin1');

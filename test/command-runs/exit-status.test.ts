@@ -19,8 +19,13 @@ function exitStatusOf(command: string): number {
   return spawnSync('bash', ['-c', command], { stdio: 'ignore' }).status ?? -1;
 }
 
-/** Feeds `bytes` to a decoder in the given chunk sizes (cycled). */
+/** Feeds `bytes` to a decoder in the given chunk sizes (cycled); the output bytes read as UTF-8. */
 function decode(bytes: Buffer, chunkSizes: number[] = [bytes.length || 1]): { text: string; exitCode: number | null } {
+  const { output, exitCode } = decodeBytes(bytes, chunkSizes);
+  return { text: output.toString('utf8'), exitCode };
+}
+
+function decodeBytes(bytes: Buffer, chunkSizes: number[]): { output: Buffer; exitCode: number | null } {
   const decoder = new RendezvousOutputDecoder();
   let text = '';
   for (let at = 0, i = 0; at < bytes.length; i++) {
@@ -29,7 +34,7 @@ function decode(bytes: Buffer, chunkSizes: number[] = [bytes.length || 1]): { te
     at += size;
   }
   const end = decoder.end();
-  return { text: text + end.text, exitCode: end.exitCode };
+  return { output: Buffer.from(text + end.text, 'latin1'), exitCode: end.exitCode };
 }
 
 describe('exit status over Rendezvous: wrapper and marker parser', () => {
@@ -61,8 +66,8 @@ describe('exit status over Rendezvous: wrapper and marker parser', () => {
     assert.deepEqual(decode(Buffer.from('cut \uFFFF heroku-command-exit-st')), { text: 'cut \uFFFF heroku-command-exit-st', exitCode: null });
   });
 
-  it('strips NULs right after the handshake, keeps NULs the command printed later, and decodes UTF-8 split across chunks', () => {
-    const bytes = Buffer.concat([Buffer.alloc(5), Buffer.from('é\0x ✓\n', 'utf8')]);
-    assert.deepEqual(decode(bytes, [2, 1]), { text: 'é\0x ✓\n', exitCode: null });
+  it('strips NULs right after the handshake, and keeps every other byte as printed (NULs, UTF-8 split across chunks, invalid UTF-8)', () => {
+    const printed = Buffer.concat([Buffer.from('é\0x ✓\n', 'utf8'), Buffer.from([0xff, 0xfe, 0xef, 0xbf, 0x0a])]);
+    assert.deepEqual(decodeBytes(Buffer.concat([Buffer.alloc(5), printed]), [2, 1]), { output: printed, exitCode: null });
   });
 });

@@ -7,11 +7,12 @@ import { getOutput, getRun, runToEnd, startRunStack } from './support';
 
 const DATABASE_URL = 'postgres://admin:s3cr3t-pa55@db.internal:5432/prod';
 const API_TOKEN = 'tok_live_9f8e7d6c5b4a';
+const PASSPHRASE = 'grüße-geheim-42'; // not ASCII: matched as its UTF-8 bytes
 
 describe('RunCommandOnHeroku: injection-safe templates and redacted output, end to end', () => {
   let stack: Stack;
   let integration: ConnectedIntegration;
-  before(async () => ({ stack, integration } = await startRunStack({ apps: [{ name: 'app-safe', configVars: { DATABASE_URL, API_TOKEN, RACK_ENV: 'prod' } }] })));
+  before(async () => ({ stack, integration } = await startRunStack({ apps: [{ name: 'app-safe', configVars: { DATABASE_URL, API_TOKEN, PASSPHRASE, RACK_ENV: 'prod' } }] })));
   after(async () => stack?.close());
 
   it('runs incident fields as inert text on the dyno: quotes, $(…), backticks and newlines execute nothing', async () => {
@@ -33,13 +34,13 @@ describe('RunCommandOnHeroku: injection-safe templates and redacted output, end 
     const done = await runToEnd(stack, {
       integrationId: integration.integrationId,
       appName: 'app-safe',
-      command: 'echo "db=$DATABASE_URL"; printf "token=%s\\n" "$API_TOKEN"; echo "auth: Bearer abcdefgh12345678"; echo "env=$RACK_ENV"; echo {{ "tok_live_9f8e7d6c5b4a" | raw }} >/dev/null',
+      command: 'echo "db=$DATABASE_URL"; printf "token=%s\\n" "$API_TOKEN"; echo "auth: Bearer abcdefgh12345678"; echo "env=$RACK_ENV"; echo "pass=$PASSPHRASE ✓"; echo {{ "tok_live_9f8e7d6c5b4a" | raw }} >/dev/null',
       slackChannels: ['#ops'],
       postToIncidentTimeline: true,
       incident: { id: 'INC-2' },
     });
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    const expected = 'db=[REDACTED]\ntoken=[REDACTED]\nauth: Bearer [REDACTED]\nenv=prod\n';
+    const expected = 'db=[REDACTED]\ntoken=[REDACTED]\nauth: Bearer [REDACTED]\nenv=prod\npass=[REDACTED] ✓\n';
     assert.equal(await getOutput(stack, done.id), expected);
     const dyno = stack.heroku.dynos('app-safe').find((d) => d.spec.dynoId === done.dynoId);
     assert.ok(dyno?.output().toString('utf8').includes(DATABASE_URL), 'the dyno itself did print the secret');

@@ -4,12 +4,12 @@ import type { StreamResult } from '../../command-runs/outcome';
 import { OutputWriter } from '../../command-runs/output-store';
 import { attachUrlAad, getRun, updateRun, type CommandRunRow } from '../../command-runs/run-store';
 import { appPath, type HerokuClient } from '../../heroku/client';
-import { Redactor, secretValuesOf } from '../../redaction/redactor';
+import { secretValuesOf } from '../../redaction/redactor';
 import { attachToDyno, RendezvousCertificateError, RendezvousRefusedError, type AttachedDyno } from '../../rendezvous/client';
-import { RendezvousOutputDecoder } from '../../rendezvous/output-decoder';
 import type { ActivityDeps } from '../deps';
 import { dynoState, isDynoOver } from './dyno';
 import { onHeroku } from './failures';
+import { pumpOutput } from './output-pump';
 
 /** Heartbeats go out this often, whether output flows or not (a silent command must not look dead). */
 export const HEARTBEAT_INTERVAL_MS = 3_000;
@@ -24,11 +24,6 @@ interface StreamProgress {
   lines: number;
 }
 
-/** A failure writing to PostgreSQL, told apart from the connection breaking. */
-class OutputStoreError extends Error {
-  override name = 'OutputStoreError';
-}
-
 /**
  * Streams a run's output from Rendezvous into PostgreSQL as it arrives: redacted, exit-status
  * marker removed, memory flat whatever the size. Heartbeats every few seconds with progress, and
@@ -41,9 +36,10 @@ export function streamActivity(deps: ActivityDeps) {
   return async function streamRunOutput({ runId }: { runId: string }): Promise<StreamResult> {
     const ctx = Context.current();
     const run = await getRun(deps.db, runId);
-    const progress: StreamProgress = { bytes: Number(run.output_bytes), lines: Number(run.output_lines) };
-    ctx.heartbeat(progress);
-    const heartbeats = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_INTERVAL_MS);
+    let writer: OutputWriter | undefined;
+    const progress = (): StreamProgress => ({ bytes: Number(run.output_bytes) + (writer?.bytes ?? 0), lines: Number(run.output_lines) + (writer?.lines ?? 0) });
+    ctx.heartbeat(progress());
+    const heartbeats = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_INTERVAL_MS);
     try {
       const heroku = deps.herokuFor(run.integration_id);
       if (run.stream_attached_at) return await waitForLostDyno(run, heroku, 'its worker stopped while streaming');
@@ -55,12 +51,14 @@ export function streamActivity(deps: ActivityDeps) {
       // The command gets no input: end its stdin (non-TTY end of input, heroku.md §7.6).
       attached.socket.write('\x04');
 
-      const { exitCode, broken } = await pumpOutput(run, attached, secretValuesOf(configVars), progress);
+      writer = await OutputWriter.open(deps.db, runId);
+      const { exitCode, broken } = await pumpOutput(attached, { writer, secrets: secretValuesOf(configVars), signal: ctx.cancellationSignal });
+      const outputBytes = progress().bytes;
       await updateRun(deps.db, runId, { stream_ended_at: new Date(), exit_code: exitCode });
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-      if (exitCode !== null) return { kind: 'exited', exitCode, outputBytes: progress.bytes };
+      if (exitCode !== null) return { kind: 'exited', exitCode, outputBytes };
       // Closed without a status: the dyno ended without one, or the connection broke while it runs on.
-      if (await dynoEnds(run, heroku, broken ? 0 : END_GRACE_MS)) return { kind: 'ended_without_status', outputBytes: progress.bytes };
+      if (await dynoEnds(run, heroku, broken ? 0 : END_GRACE_MS)) return { kind: 'ended_without_status', outputBytes };
       return await waitForLostDyno(run, heroku, 'the connection to it broke');
 
       async function attach(r: CommandRunRow): Promise<AttachedDyno | 'already-attached'> {
@@ -77,45 +75,6 @@ export function streamActivity(deps: ActivityDeps) {
       }
     } finally {
       clearInterval(heartbeats);
-    }
-
-    /** Reads until the socket closes or the activity is cancelled; everything read is stored. */
-    async function pumpOutput(r: CommandRunRow, attached: AttachedDyno, secrets: string[], p: StreamProgress): Promise<{ exitCode: number | null; broken: boolean }> {
-      const { socket } = attached;
-      const stopOnCancel = () => socket.destroy();
-      ctx.cancellationSignal.addEventListener('abort', stopOnCancel, { once: true });
-      const writer = await OutputWriter.open(deps.db, r.id);
-      const decoder = new RendezvousOutputDecoder();
-      const redactor = new Redactor(secrets).stream();
-      const base = { ...p };
-      const store = async (text: string) => {
-        try {
-          await writer.write(redactor.push(text));
-        } catch (err) {
-          throw new OutputStoreError('storing output failed', { cause: err });
-        }
-        p.bytes = base.bytes + writer.bytes;
-        p.lines = base.lines + writer.lines;
-      };
-      let broken = false;
-      try {
-        await store(decoder.push(attached.firstBytes));
-        for await (const chunk of socket) await store(decoder.push(chunk as Buffer));
-      } catch (err) {
-        if (err instanceof OutputStoreError) {
-          socket.destroy();
-          throw err.cause;
-        }
-        broken = !ctx.cancellationSignal.aborted;
-      } finally {
-        ctx.cancellationSignal.removeEventListener('abort', stopOnCancel);
-      }
-      const last = decoder.end();
-      await writer.write(redactor.push(last.text) + redactor.end());
-      await writer.close();
-      p.bytes = base.bytes + writer.bytes;
-      p.lines = base.lines + writer.lines;
-      return { exitCode: last.exitCode, broken };
     }
   };
 

@@ -49,9 +49,12 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('command_run_output_chunks', (t) => {
     t.text('run_id').notNullable().references('command_runs.id').onDelete('CASCADE');
     t.integer('seq').notNullable();
-    t.binary('data').notNullable();
+    t.binary('data').notNullable(); // brotli-compressed (output-store.ts)
+    t.integer('bytes').notNullable(); // uncompressed size
     t.primary(['run_id', 'seq']);
   });
+  // Already compressed: no second compression attempt by TOAST.
+  await db.raw('alter table command_run_output_chunks alter column data set storage external');
 }
 
 export async function down(db: Knex): Promise<void> {
