@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
+import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../../src/temporal/search-attributes';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
 import { FINAL, getOutput, getRun, postRun, startRunStack, waitFor } from './support';
@@ -91,6 +92,12 @@ describe('command-runs API: start, status, live output', () => {
     const done = await getRun(stack, id);
     assert.equal(done.status, 'succeeded');
     assert.equal(done.outputBytes, Buffer.byteLength(text));
+    // What the Temporal UI shows: a summary, the search attributes, the last progress line.
+    const description = await stack.h.temporal.workflow.getHandle(done.workflowId).describe();
+    assert.equal(await description.staticSummary(), 'Run `echo "tick 1"; while [ ! -e release ]; do sleep 0.1; done; echo "tick 2"` on **app-api** for incident INC-A');
+    assert.equal(description.typedSearchAttributes.get(HerokuAppKey), 'app-api');
+    assert.equal(description.typedSearchAttributes.get(IncidentIdKey), 'INC-A');
+    assert.equal(description.typedSearchAttributes.get(IntegrationIdKey), integration.integrationId);
     assert.ok(done.finishedAt !== null && done.startedAt <= done.finishedAt);
     assert.deepEqual(Object.keys(done).slice(0, 13), ['id', 'status', 'appName', 'dynoId', 'dynoName', 'dynoSize', 'timeToLiveSeconds', 'exitCode', 'timedOut', 'outputBytes', 'startedAt', 'finishedAt', 'error']);
   });

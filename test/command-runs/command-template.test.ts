@@ -72,6 +72,11 @@ describe('command templates (liquidjs): shell quoting, strictness, limits', () =
     await rejects('echo {{ incident.constructor }}', /undefined variable/);
   });
 
+  it('lets conditions and `default` handle missing fields', async () => {
+    assert.equal(await render('echo {{ incident.owner | default: "nobody" }}'), "echo 'nobody'");
+    assert.equal(await render('{% if incident.owner %}echo owner{% else %}echo none{% endif %}'), 'echo none');
+  });
+
   it('refuses unknown filters at parse time', async () => {
     await rejects('echo {{ incident.id | shell_exec }}', /undefined filter: shell_exec/);
   });
