@@ -16,7 +16,8 @@ export async function uploadBytes(uploadUrl: string, token: string, length: numb
   const res = await fetch(uploadUrl, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'Content-Length': String(length) },
-    body: Readable.toWeb(Readable.from(body)) as ReadableStream<Uint8Array>,
+    // One chunk read ahead at most: the output is read from storage as the upload consumes it.
+    body: Readable.toWeb(Readable.from(body, { highWaterMark: 1 }), { strategy: { highWaterMark: 1 } }) as ReadableStream<Uint8Array>,
     duplex: 'half',
     signal: AbortSignal.timeout(10 * 60_000),
   } as RequestInit & { duplex: 'half' });

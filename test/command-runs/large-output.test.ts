@@ -44,6 +44,10 @@ describe('RunCommandOnHeroku: 100 MB of output', () => {
   it('stores, serves and posts every byte while the worker’s memory stays flat', async function () {
     this.timeout(300_000);
     const pid = worker.child.pid as number;
+    // A small run first: code loading, JIT and connection pools are not what this test is about.
+    const warmUp = randomUUID();
+    await postRun(stack, { id: warmUp, integrationId: integration.integrationId, appName: 'app-big', command: `yes '${LINE.trimEnd()}' | head -c ${4 * 1024 * 1024}`, slackChannels: ['#ops'] });
+    await waitFor('the warm-up run to end', () => getRun(stack, warmUp), (r) => FINAL.includes(r.status));
     const baseline = rssOf(pid);
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 100);
@@ -57,7 +61,7 @@ describe('RunCommandOnHeroku: 100 MB of output', () => {
     } finally {
       clearInterval(sampler);
     }
-    // Generous bound for a test (GC timing varies); `npm run bench` measures it against its 64 MB goal.
+    console.log(`      worker RSS growth during the 100 MB run: ${Math.round((peak - baseline) / 1048576)} MB`);
     assert.ok(peak - baseline < 128 * 1024 * 1024, `worker RSS grew by ${Math.round((peak - baseline) / 1048576)} MB`);
 
     const digest = expectedDigest();
