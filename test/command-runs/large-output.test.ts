@@ -61,8 +61,9 @@ describe('RunCommandOnHeroku: 100 MB of output', () => {
     } finally {
       clearInterval(sampler);
     }
-    console.log(`      worker RSS growth during the 100 MB run: ${Math.round((peak - baseline) / 1048576)} MB`);
-    assert.ok(peak - baseline < 128 * 1024 * 1024, `worker RSS grew by ${Math.round((peak - baseline) / 1048576)} MB`);
+    // 35-41 MB measured (stream, storage and Slack upload); the bound leaves room for GC timing.
+    // `npm run bench` measures the streaming part against its 64 MB goal.
+    assert.ok(peak - baseline < 96 * 1024 * 1024, `worker RSS grew by ${Math.round((peak - baseline) / 1048576)} MB`);
 
     const digest = expectedDigest();
     const res = await stack.api(`/api/command-runs/${id}/output?follow=false`);
