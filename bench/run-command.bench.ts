@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { OutputWriter } from '../src/command-runs/output-store';
 import { pumpOutput } from '../src/activities/command-run/output-pump';
@@ -34,6 +34,7 @@ const TTFB_RUNS = 10;
  */
 export async function run(): Promise<BenchResult> {
   const h = await harness();
+  const loadBefore = loadavg()[0] ?? 0;
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-run-command-'));
   const rendezvous = await RendezvousChild.start();
   try {
@@ -62,6 +63,8 @@ export async function run(): Promise<BenchResult> {
           firstByteStoredMsMedian: ttfb.totalMs,
           simulatorDynoBootMsMedian: ttfb.bootMs,
           firstByteBeyondBootMsMedian: ttfb.totalMs - ttfb.bootMs,
+          machineCpus: cpus().length,
+          loadAverage1mAtStart: loadBefore,
         },
         goals: [
           { description: `streaming into storage ≥ 0.5 × read-and-discard baseline (${ratio.toFixed(2)})`, met: ratio >= 0.5 },
@@ -70,7 +73,7 @@ export async function run(): Promise<BenchResult> {
           { description: `heartbeats on time (no stream retried, staleness < ${HEARTBEAT_TIMEOUT_S} s)`, met: concurrent.retriedStreams === 0 && concurrent.maxStalenessSeconds < HEARTBEAT_TIMEOUT_S },
         ],
         notes: [
-          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, simulator in a child process`,
+          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, simulator in a child process; both share the machine's CPUs with the simulator (and, on a shared machine, with other work: see loadAverage1mAtStart)`,
           'heartbeat staleness: now − lastHeartbeatTime of the pending stream activity, polled each second (the SDK sends heartbeats to the server at most every 0.8 × heartbeatTimeout)',
           `first byte: median of ${TTFB_RUNS} runs of "echo first" from client start to the first chunk row in PostgreSQL; simulator boot = attach to first byte on a bare simulated dyno`,
         ],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Payload } from '@temporalio/common';
 import { after, before, describe, it } from 'mocha';
 import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../../src/temporal/search-attributes';
 import type { ConnectedIntegration } from '../support/fixtures';
@@ -84,6 +85,10 @@ describe('command-runs API: start, status, live output', () => {
     assert.equal(text, 'tick 1\n');
     assert.equal((await getRun(stack, id)).status, 'running', 'the output arrived while the command still runs');
 
+    // The stream activity heartbeats its progress (what the Temporal UI shows on the pending activity).
+    const progress = await waitFor('a heartbeat with progress', () => heartbeatProgress(stack, `heroku-run-${id}`), (p) => (p?.bytes ?? 0) >= 7);
+    assert.deepEqual(progress, { bytes: 7, lines: 1 });
+
     const dyno = stack.heroku.dynos('app-api').find((d) => d.spec.command.includes(id));
     writeFileSync(path.join(dyno?.workdir ?? '', 'release'), '');
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += Buffer.from(chunk.value).toString('utf8');
@@ -107,3 +112,14 @@ describe('command-runs API: start, status, live output', () => {
     assert.equal((await stack.api('/api/command-runs/nope/output')).status, 404);
   });
 });
+
+/** The details of the last heartbeat of the run's stream activity, decoded as a client would. */
+async function heartbeatProgress(stack: Stack, workflowId: string): Promise<{ bytes: number; lines: number } | undefined> {
+  const description = await stack.h.temporal.workflow.getHandle(workflowId).describe();
+  const payload = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'streamRunOutput')?.heartbeatDetails?.payloads?.[0];
+  if (!payload) return undefined;
+  const { payloadCodecs, payloadConverter } = stack.h.temporal.workflow.options.loadedDataConverter;
+  let payloads = [payload as Payload];
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  return payloadConverter.fromPayload(payloads[0] as Payload);
+}
