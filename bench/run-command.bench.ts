@@ -54,6 +54,7 @@ export async function run(): Promise<BenchResult> {
           streamToBaselineRatio: ratio,
           streamPeakRssGrowthMB: streaming.ours.rssGrowthMB,
           baselinePeakRssGrowthMB: streaming.baseline.rssGrowthMB,
+          firstStreamPeakRssGrowthMB: streaming.firstStream.rssGrowthMB,
           storedMBPer200MB: streaming.storedMB,
           concurrentRuns: CONCURRENT_RUNS,
           concurrentSucceeded: concurrent.succeeded,
@@ -68,7 +69,10 @@ export async function run(): Promise<BenchResult> {
         },
         goals: [
           { description: `streaming into storage ≥ 0.5 × read-and-discard baseline (${ratio.toFixed(2)})`, met: ratio >= 0.5 },
-          { description: `peak RSS growth streaming 200 MB < 64 MB (${streaming.ours.rssGrowthMB.toFixed(1)} MB)`, met: streaming.ours.rssGrowthMB < 64 },
+          {
+            description: `peak RSS growth streaming 200 MB < 64 MB (${streaming.ours.rssGrowthMB.toFixed(1)} MB; first stream of the process ${streaming.firstStream.rssGrowthMB.toFixed(1)} MB)`,
+            met: Math.max(streaming.ours.rssGrowthMB, streaming.firstStream.rssGrowthMB) < 64,
+          },
           { description: `${CONCURRENT_RUNS} concurrent runs on one worker all finish`, met: concurrent.succeeded === CONCURRENT_RUNS },
           { description: `heartbeats on time (no stream retried, staleness < ${HEARTBEAT_TIMEOUT_S} s)`, met: concurrent.retriedStreams === 0 && concurrent.maxStalenessSeconds < HEARTBEAT_TIMEOUT_S },
         ],
@@ -92,7 +96,7 @@ interface StreamFigures {
   rssGrowthMB: number;
 }
 
-async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: string): Promise<{ baseline: StreamFigures; ours: StreamFigures; storedMB: number }> {
+async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: string): Promise<{ baseline: StreamFigures; ours: StreamFigures; firstStream: StreamFigures; storedMB: number }> {
   const command = `for i in $(seq 1 20); do cat ${logFile}; done | head -c ${STREAM_BYTES}`;
   const integrationId = randomUUID();
   await db('integrations').insert({ id: integrationId, org_id: 'bench', status: 'connected' });
@@ -119,12 +123,12 @@ async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: st
     await db('command_runs').where({ id: runId }).delete();
   };
   await readAndDiscard(); // warm-up: JIT, TLS session, file cache
-  await streamIntoStorage();
+  const firstStream = await measure(streamIntoStorage); // includes one-time allocations (code, pools)
   for (let round = 0; round < STREAM_ROUNDS; round++) {
     baseline.push(await measure(readAndDiscard));
     ours.push(await measure(streamIntoStorage));
   }
-  return { baseline: median(baseline), ours: median(ours), storedMB: storedBytes / MB };
+  return { baseline: median(baseline), ours: median(ours), firstStream, storedMB: storedBytes / MB };
 }
 
 /** MB/s of one 200 MB stream and the peak RSS growth over the RSS just before it. */
