@@ -24,5 +24,8 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: createActivities(options.deps),
     dataConverter: createDataConverter(encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: options.shutdownGraceTime ?? '20s',
+    // Heartbeats reach the server every few seconds (not 0.8 x the heartbeat timeout), so the
+    // progress of a streaming run is fresh and a dead worker is noticed quickly.
+    maxHeartbeatThrottleInterval: '3s',
   });
 }

@@ -1,3 +1,4 @@
+import { createCommandRunActivities } from './command-run';
 import type { ActivityDeps } from './deps';
 import { createPulseActivities } from './pulses';
 import { createIntegrationActivities } from './integration';
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPulseActivities(deps),
     ...createIntegrationActivities(deps),
+    ...createCommandRunActivities(deps),
   };
 }
 

@@ -7,6 +7,7 @@ import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { codecRoutes } from './routes/codec';
+import { commandRunRoutes } from './routes/command-runs';
 import { healthRoutes } from './routes/health';
 import { herokuWebhookRoutes } from './routes/heroku-webhooks';
 import { incidentTimelineRoutes } from './routes/incident-timeline';
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     serviceRoutes(deps),
     pulseRoutes(deps),
     incidentTimelineRoutes(deps),
+    commandRunRoutes(deps),
     integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
     adminConsole.api,
   ]) {

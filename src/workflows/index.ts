@@ -4,3 +4,4 @@ export { EnrichHerokuPulse } from './enrich-pulse';
 export { InstallHerokuIntegration } from './install-heroku-integration';
 export { SyncHerokuIntegrationApps } from './sync-heroku-integration-apps';
 export { DisconnectHerokuIntegration } from './disconnect-heroku-integration';
+export { RunCommandOnHeroku } from './run-command';

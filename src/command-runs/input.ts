@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+// The RunCommandOnHeroku input (CONTRACT §4), validated the same way by the API and by the
+// workflow itself (incident workflows start it directly with plain JSON). Pure: no I/O, so the
+// workflow sandbox can run it.
+
+export const DYNO_SIZES = ['standard-1X', 'standard-2X'] as const;
+export type DynoSize = (typeof DYNO_SIZES)[number];
+
+/** The cap of every run; larger requests are lowered to it (CONTRACT §4). */
+export const MAX_TIME_TO_LIVE_SECONDS = 1800;
+/** Templates longer than this are refused; it also bounds the parser's nesting depth (liquidjs recurses). */
+export const MAX_TEMPLATE_LENGTH = 4096;
+const MAX_INCIDENT_JSON_BYTES = 16 * 1024;
+const MAX_SLACK_CHANNELS = 20;
+
+/** Heroku's app name rule (Platform API schema `app.name`): 3–30 chars, lowercase, digits, dashes. */
+const APP_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
+/** A conversation ID (C…, G…, D…) or a `#channel-name`. */
+const SLACK_CHANNEL = /^(?:[CGD][A-Z0-9]+|#[a-z0-9][a-z0-9._-]{0,79})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const incidentText = (field: string, max: number) => z.string(`incident.${field} must be a string`).max(max, `incident.${field} is longer than ${max} characters`).optional();
+
+const incidentSchema = z
+  .looseObject({
+    id: incidentText('id', 200),
+    title: incidentText('title', 1000),
+    url: incidentText('url', 2000),
+    severity: incidentText('severity', 200),
+  })
+  .refine((incident) => JSON.stringify(incident).length <= MAX_INCIDENT_JSON_BYTES, `incident is larger than ${MAX_INCIDENT_JSON_BYTES} bytes of JSON`);
+
+export const runCommandInputSchema = z
+  .strictObject({
+    integrationId: z.string('integrationId is required').regex(UUID, 'integrationId: unknown integration (not an integration id)'),
+    appName: z.string('appName is required').regex(APP_NAME, 'appName is not a valid Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter)'),
+    command: z
+      .string('command is required')
+      .refine((c) => c.trim() !== '', 'command must not be empty')
+      .refine((c) => c.length <= MAX_TEMPLATE_LENGTH, `command is longer than ${MAX_TEMPLATE_LENGTH} characters`),
+    dynoSize: z
+      .string()
+      .transform((s, ctx) => {
+        const size = DYNO_SIZES.find((known) => known.toLowerCase() === s.toLowerCase());
+        if (size === undefined) {
+          ctx.addIssue({ code: 'custom', message: `dynoSize must be ${DYNO_SIZES.join(' or ')}` });
+          return z.NEVER;
+        }
+        return size;
+      })
+      .optional()
+      .transform((s): DynoSize => s ?? 'standard-1X'),
+    timeToLiveSeconds: z
+      .number('timeToLiveSeconds must be a number of seconds')
+      .int('timeToLiveSeconds must be a whole number of seconds')
+      .positive('timeToLiveSeconds must be positive')
+      .optional()
+      .transform((ttl) => Math.min(ttl ?? MAX_TIME_TO_LIVE_SECONDS, MAX_TIME_TO_LIVE_SECONDS)),
+    postToIncidentTimeline: z.boolean('postToIncidentTimeline must be true or false').optional().transform((v) => v ?? false),
+    slackChannels: z
+      .array(z.string().regex(SLACK_CHANNEL, 'slackChannels entries are channel ids (C0123…) or #channel-names'))
+      .max(MAX_SLACK_CHANNELS, `at most ${MAX_SLACK_CHANNELS} slackChannels`)
+      .optional()
+      .transform((channels) => [...new Set(channels ?? [])]),
+    incident: incidentSchema.nullish().transform((incident) => incident ?? null),
+  })
+  .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, {
+    message: 'postToIncidentTimeline needs incident.id',
+    path: ['incident', 'id'],
+  });
+
+/** The input after validation: defaults applied, TTL capped, size canonical. Plain JSON. */
+export type RunCommandInput = z.output<typeof runCommandInputSchema>;
+export type Incident = NonNullable<RunCommandInput['incident']>;
+
+/** What RunCommandOnHeroku returns (CONTRACT §4). */
+export interface RunCommandResult {
+  runId: string;
+  dynoId: string | null;
+  exitCode: number | null;
+  timedOut: boolean;
+  outputBytes: number;
+  slackFileIds: string[];
+  timelineEventId: string | null;
+}
+
+/** One line per problem, e.g. "timeToLiveSeconds: timeToLiveSeconds must be positive". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+export type ParsedInput = { ok: true; input: RunCommandInput } | { ok: false; message: string };
+
+export function parseRunCommandInput(raw: unknown): ParsedInput {
+  const parsed = runCommandInputSchema.safeParse(raw);
+  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, message: `Invalid RunCommandOnHeroku input: ${describeIssues(parsed.error)}` };
+}

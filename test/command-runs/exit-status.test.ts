@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, it } from 'mocha';
+import { reportingExitStatus } from '../../src/rendezvous/exit-status';
+import { RendezvousOutputDecoder } from '../../src/rendezvous/output-decoder';
+
+/** Runs the wrapped command in a real bash, as the dyno does, and returns its raw output. */
+function runWrapped(command: string): Buffer {
+  try {
+    return execFileSync('bash', ['-c', reportingExitStatus(command)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (err) {
+    return (err as { stdout: Buffer }).stdout;
+  }
+}
+
+/** What bash itself says the command's status is. */
+function exitStatusOf(command: string): number {
+  return spawnSync('bash', ['-c', command], { stdio: 'ignore' }).status ?? -1;
+}
+
+/** Feeds `bytes` to a decoder in the given chunk sizes (cycled); the output bytes read as UTF-8. */
+function decode(bytes: Buffer, chunkSizes: number[] = [bytes.length || 1]): { text: string; exitCode: number | null } {
+  const { output, exitCode } = decodeBytes(bytes, chunkSizes);
+  return { text: output.toString('utf8'), exitCode };
+}
+
+function decodeBytes(bytes: Buffer, chunkSizes: number[]): { output: Buffer; exitCode: number | null } {
+  const decoder = new RendezvousOutputDecoder();
+  let text = '';
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = Math.max(1, chunkSizes[i % chunkSizes.length] ?? 1);
+    text += decoder.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  const end = decoder.end();
+  return { output: Buffer.from(text + end.text, 'latin1'), exitCode: end.exitCode };
+}
+
+describe('exit status over Rendezvous: wrapper and marker parser', () => {
+  it('reports the exit status even when the command calls exit or uses set -e / set -u', () => {
+    assert.deepEqual(decode(runWrapped('echo hi')), { text: 'hi\n', exitCode: 0 });
+    assert.deepEqual(decode(runWrapped('echo before; exit 3')), { text: 'before\n', exitCode: 3 });
+    assert.deepEqual(decode(runWrapped('set -e; echo a; false; echo never')), { text: 'a\n', exitCode: 1 });
+    assert.equal(decode(runWrapped('set -u; echo "$NOT_SET"')).exitCode, exitStatusOf('set -u; echo "$NOT_SET"'));
+    assert.deepEqual(decode(runWrapped("printf 'no newline'; exit 7")), { text: 'no newline', exitCode: 7 });
+  });
+
+  it('finds the marker however the stream is split, and removes it (property over chunk sizes)', () => {
+    const bytes = runWrapped('printf "line 1\\nline 2 ✓\\n"; exit 42');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }), (sizes) => {
+        assert.deepEqual(decode(bytes, sizes), { text: 'line 1\nline 2 ✓\n', exitCode: 42 });
+      }),
+    );
+  });
+
+  it('counts only the last marker: a marker printed by the command itself stays in the output', () => {
+    const forged = '\uFFFF heroku-command-exit-status: 0\n';
+    const bytes = runWrapped(`printf '${forged.replace('\uFFFF', '\\357\\277\\277')}'; exit 5`);
+    assert.deepEqual(decode(bytes, [3]), { text: forged, exitCode: 5 });
+  });
+
+  it('has no exit status when the stream ends without the marker (dyno killed)', () => {
+    assert.deepEqual(decode(Buffer.from('partial output\n')), { text: 'partial output\n', exitCode: null });
+    assert.deepEqual(decode(Buffer.from('cut \uFFFF heroku-command-exit-st')), { text: 'cut \uFFFF heroku-command-exit-st', exitCode: null });
+  });
+
+  it('strips NULs right after the handshake, and keeps every other byte as printed (NULs, UTF-8 split across chunks, invalid UTF-8)', () => {
+    const printed = Buffer.concat([Buffer.from('é\0x ✓\n', 'utf8'), Buffer.from([0xff, 0xfe, 0xef, 0xbf, 0x0a])]);
+    assert.deepEqual(decodeBytes(Buffer.concat([Buffer.alloc(5), printed]), [2, 1]), { output: printed, exitCode: null });
+  });
+});
