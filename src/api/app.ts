@@ -7,6 +7,7 @@ import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { codecRoutes } from './routes/codec';
+import { commandRunListRoutes } from './routes/command-run-list';
 import { commandRunRoutes } from './routes/command-runs';
 import { healthRoutes } from './routes/health';
 import { herokuWebhookRoutes } from './routes/heroku-webhooks';
@@ -46,6 +47,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     incidentTimelineRoutes(deps),
     commandRunRoutes(deps),
     integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
+    commandRunListRoutes(deps), // GET /api/command-runs: added for the console
     adminConsole.api,
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
