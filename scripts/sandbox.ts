@@ -79,9 +79,14 @@ async function main(): Promise<void> {
       LOG_LEVEL: env.LOG_LEVEL || 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C reaches this script only, which then stops dynopulse with
+    // exactly one SIGTERM (a second signal would make it skip its ordered shutdown).
+    detached: true,
   });
 
+  let stopping = false;
   const stopAll = once(async () => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited(child);
     await control.close();
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
   }
   await seedServices(publicUrl, adminToken);
   child.once('exit', (code, signal) => {
+    if (stopping) return;
     console.error(`dynopulse stopped (${signal ?? `exit code ${code}`}); see ${logFile}`);
     void stopAll().then(() => process.exit(1));
   });
