@@ -38,7 +38,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
 
   for (const router of [
     healthRoutes(deps),
-    codecRoutes(deps),
+    codecRoutes(deps, adminConsole.readOnlySessions),
     integrationRoutes(deps),
     oauthCallbackRoutes(deps),
     herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { ApiContextExtras, ApiState } from '../context';
+import type { ApiContext, ApiContextExtras, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import type { SessionAuthenticator } from '../middleware/admin-auth';
 import { ConsoleAssets } from './assets';
@@ -13,6 +13,13 @@ import { SignInLimiter } from './sign-in-limiter';
 export interface AdminConsole {
   /** Lets /api/* accept a console session instead of the bearer token (given to adminAuth). */
   sessions: SessionAuthenticator;
+  /**
+   * The same sessions without the CSRF check, for the codec endpoint only: the Temporal Web UI
+   * (another origin, same site) sends the cookie with "Include cross-origin credentials" but knows
+   * no CSRF token. Safe there because encode/decode change nothing and CORS lets only the UI's
+   * origin read the answer.
+   */
+  readOnlySessions: SessionAuthenticator;
   /** Static assets, pages, sign-in/out: mount before the JSON body parser (the forms are urlencoded). */
   pages: ReturnType<Router<ApiState, ApiContextExtras>['routes']>;
   /** JSON routes of the console itself (/api/sandbox/* in sandbox mode); mount with the feature routers. */
@@ -30,10 +37,12 @@ export function createConsole(deps: ApiDeps): AdminConsole {
   const store = config.adminApiToken === undefined ? undefined : new ConsoleSessionStore(deps.db, config.adminApiToken);
   const assets = ConsoleAssets.load();
   const pages = consolePageRoutes({ config, sessions: store, cookies, limiter: new SignInLimiter() }).routes();
+  const findSession = async (ctx: ApiContext) => store?.find(cookies.read(ctx, cookies.sessionName));
   return {
+    readOnlySessions: { authenticate: async (ctx) => (await findSession(ctx)) !== undefined },
     sessions: {
       async authenticate(ctx) {
-        const session = await store?.find(cookies.read(ctx, cookies.sessionName));
+        const session = await findSession(ctx);
         if (!session) return false;
         if (isStateChanging(ctx.method)) checkCsrf(ctx, session.csrfToken, ctx.get(CSRF_HEADER) || undefined);
         return true;

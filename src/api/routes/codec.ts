@@ -5,7 +5,7 @@ import { EncryptionCodec } from '../../temporal/encryption-codec';
 import type { ApiContextExtras, ApiMiddleware, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
-import { adminAuth } from '../middleware/admin-auth';
+import { adminAuth, type SessionAuthenticator } from '../middleware/admin-auth';
 import { bodyOf } from '../middleware/body';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -26,7 +26,7 @@ const toJson = (p: Payload) => ({
 
 /**
  * CORS for the Temporal Web UI's origin only. Preflights carry no credentials, so they are
- * answered before authentication; the real request still needs the admin token.
+ * answered before authentication; the real request still needs the admin token or a session.
  */
 function codecCors(allowedOrigins: string[]): ApiMiddleware {
   return async (ctx, next) => {
@@ -49,9 +49,10 @@ function codecCors(allowedOrigins: string[]): ApiMiddleware {
 
 /**
  * `POST /codec/encode` and `/codec/decode`: the remote codec the Temporal Web UI and
- * `temporal workflow show --codec-endpoint` call to read encrypted payloads. Admin token required.
+ * `temporal workflow show --codec-endpoint` call to read encrypted payloads. The admin token is
+ * required, or a console session cookie (the Web UI's "Include cross-origin credentials").
  */
-export function codecRoutes(deps: Pick<ApiDeps, 'config'>): Router<ApiState, ApiContextExtras> {
+export function codecRoutes(deps: Pick<ApiDeps, 'config'>, sessions?: SessionAuthenticator): Router<ApiState, ApiContextExtras> {
   const { encryptionKey, previousEncryptionKeys, temporal } = deps.config;
   const router = new Router<ApiState, ApiContextExtras>({ prefix: '/codec' });
   if (!encryptionKey) return router;
@@ -59,7 +60,7 @@ export function codecRoutes(deps: Pick<ApiDeps, 'config'>): Router<ApiState, Api
   const origins = temporal.uiUrl ? [new URL(temporal.uiUrl).origin] : [];
 
   router.use(codecCors(origins));
-  router.use(adminAuth(deps.config.adminApiToken));
+  router.use(adminAuth(deps.config.adminApiToken, sessions ? { sessions } : {}));
   for (const op of ['encode', 'decode'] as const) {
     router.post(`/${op}`, async (ctx) => {
       const { payloads } = codecBody.parse(bodyOf(ctx));
