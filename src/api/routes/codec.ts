@@ -2,10 +2,12 @@ import Router from '@koa/router';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import { EncryptionCodec } from '../../temporal/encryption-codec';
+import { ConsoleCookies } from '../console/cookies';
+import { ConsoleSessionStore } from '../console/session-store';
 import type { ApiContextExtras, ApiMiddleware, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
-import { adminAuth } from '../middleware/admin-auth';
+import { adminAuth, type SessionAuthenticator } from '../middleware/admin-auth';
 import { bodyOf } from '../middleware/body';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -48,10 +50,31 @@ function codecCors(allowedOrigins: string[]): ApiMiddleware {
 }
 
 /**
- * `POST /codec/encode` and `/codec/decode`: the remote codec the Temporal Web UI and
- * `temporal workflow show --codec-endpoint` call to read encrypted payloads. Admin token required.
+ * The Web UI in a browser cannot send the admin token: with TEMPORAL_CODEC_INCLUDE_CREDENTIALS it
+ * sends cookies, so a signed-in console session is accepted instead, from the UI's origin (or
+ * without an Origin) only. No CSRF token is asked: encode and decode change nothing, and only the
+ * UI's origin may read the answer (CORS).
  */
-export function codecRoutes(deps: Pick<ApiDeps, 'config'>): Router<ApiState, ApiContextExtras> {
+function consoleSessionFromUi(deps: Pick<ApiDeps, 'config' | 'db'>, allowedOrigins: string[]): SessionAuthenticator | undefined {
+  const { adminApiToken, publicUrl } = deps.config;
+  if (adminApiToken === undefined) return undefined;
+  const store = new ConsoleSessionStore(deps.db, adminApiToken);
+  const cookies = new ConsoleCookies(publicUrl);
+  return {
+    async authenticate(ctx) {
+      const origin = ctx.get('origin');
+      if (origin !== '' && !allowedOrigins.includes(origin)) return false;
+      return (await store.find(cookies.read(ctx, cookies.sessionName))) !== undefined;
+    },
+  };
+}
+
+/**
+ * `POST /codec/encode` and `/codec/decode`: the remote codec the Temporal Web UI and
+ * `temporal workflow show --codec-endpoint` call to read encrypted payloads. Admin token (or, from
+ * the Web UI, a console session) required.
+ */
+export function codecRoutes(deps: Pick<ApiDeps, 'config' | 'db'>): Router<ApiState, ApiContextExtras> {
   const { encryptionKey, previousEncryptionKeys, temporal } = deps.config;
   const router = new Router<ApiState, ApiContextExtras>({ prefix: '/codec' });
   if (!encryptionKey) return router;
@@ -59,7 +82,7 @@ export function codecRoutes(deps: Pick<ApiDeps, 'config'>): Router<ApiState, Api
   const origins = temporal.uiUrl ? [new URL(temporal.uiUrl).origin] : [];
 
   router.use(codecCors(origins));
-  router.use(adminAuth(deps.config.adminApiToken));
+  router.use(adminAuth(deps.config.adminApiToken, { sessions: consoleSessionFromUi(deps, origins) }));
   for (const op of ['encode', 'decode'] as const) {
     router.post(`/${op}`, async (ctx) => {
       const { payloads } = codecBody.parse(bodyOf(ctx));
