@@ -12,7 +12,6 @@ import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { failureConverter } from '../../src/temporal/failure-converter';
 import { serve } from '../support/api-client';
 import { harness, type Harness } from '../support/harness';
-import { ConsoleClient } from '../console/console-client';
 
 const execFileAsync = promisify(execFile);
 const TOKEN = 'codec-test-admin-token-0123456789';
@@ -118,23 +117,6 @@ describe('payload encryption and the codec endpoint', () => {
     it('gives other origins no CORS grant', async () => {
       const res = await fetch(`${api.url}/codec/decode`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
       assert.equal(res.headers.get('access-control-allow-origin'), null);
-    });
-
-    it('decodes for the Web UI with the console session cookie ("Include cross-origin credentials"), no CSRF token needed', async () => {
-      const codec = new EncryptionCodec(h.encryptionKey);
-      const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload({ seenIn: 'the Web UI' })]);
-      const body = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encrypted?.data ?? []).toString('base64') }] });
-      const browser = new ConsoleClient(api.url);
-      const fromUi = { method: 'POST', headers: { Origin: 'http://localhost:8233', 'Content-Type': 'application/json' }, body };
-
-      assert.equal((await browser.request('/codec/decode', fromUi)).status, 401, 'signed out');
-      assert.equal((await browser.signIn(TOKEN)).status, 303);
-      const res = await browser.request('/codec/decode', fromUi);
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:8233');
-      assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
-      const [decoded] = ((await res.json()) as { payloads: { data: string }[] }).payloads;
-      assert.deepEqual(JSON.parse(Buffer.from(decoded?.data ?? '', 'base64').toString()), { seenIn: 'the Web UI' });
     });
 
     it('rejects a malformed codec body with 400', async () => {

@@ -47,6 +47,16 @@ function codecCors(allowedOrigins: string[]): ApiMiddleware {
   };
 }
 
+/** A session counts only on requests from the Web UI's origin (or with no Origin, e.g. curl). */
+function fromOrigins(allowedOrigins: string[], sessions: SessionAuthenticator): SessionAuthenticator {
+  return {
+    authenticate: async (ctx) => {
+      const origin = ctx.get('origin');
+      return (origin === '' || allowedOrigins.includes(origin)) && sessions.authenticate(ctx);
+    },
+  };
+}
+
 /**
  * `POST /codec/encode` and `/codec/decode`: the remote codec the Temporal Web UI and
  * `temporal workflow show --codec-endpoint` call to read encrypted payloads. The admin token is
@@ -60,7 +70,7 @@ export function codecRoutes(deps: Pick<ApiDeps, 'config'>, sessions?: SessionAut
   const origins = temporal.uiUrl ? [new URL(temporal.uiUrl).origin] : [];
 
   router.use(codecCors(origins));
-  router.use(adminAuth(deps.config.adminApiToken, sessions ? { sessions } : {}));
+  router.use(adminAuth(deps.config.adminApiToken, sessions ? { sessions: fromOrigins(origins, sessions) } : {}));
   for (const op of ['encode', 'decode'] as const) {
     router.post(`/${op}`, async (ctx) => {
       const { payloads } = codecBody.parse(bodyOf(ctx));

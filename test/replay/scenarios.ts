@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { workflowIdForRun } from '../../src/command-runs/run-id';
+import { enrichPulseWorkflowId } from '../../src/workflows/enrich-pulse';
+import { runToEnd, startRunStack } from '../command-runs/support';
+import { installThroughOAuth, waitForStatus } from '../integrations/support';
+import { assertAllAccepted, eventually, pulsesOf } from '../pulses/support';
+import { connectIntegration } from '../support/fixtures';
+import type { Stack } from '../support/stack';
+
+/**
+ * One way through one workflow type, driven like a user would (API, OAuth, Heroku deliveries)
+ * against the simulators and the real Temporal server. `run` returns the workflow id to record.
+ */
+export interface RecordingScenario {
+  scenario: string;
+  workflowType: string;
+  description: string;
+  /** How the execution must have closed for the recording to show the intended path. */
+  closes: Extract<WorkflowExecutionStatusName, 'COMPLETED' | 'FAILED'>;
+  run(stack: Stack): Promise<string>;
+}
+
+const uniqueApp = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+async function installed(stack: Stack, apps: string[]): Promise<{ integrationId: string; accountId: string }> {
+  const started = await installThroughOAuth(stack, { apps });
+  await waitForStatus(stack, started.integrationId, 'connected');
+  await closed(stack, started.workflowId);
+  return started;
+}
+
+/** Resolves once the execution closed, whichever way. */
+export async function closed(stack: Stack, workflowId: string): Promise<WorkflowExecutionStatusName> {
+  const handle = stack.h.temporal.workflow.getHandle(workflowId);
+  await handle.result().catch((err: unknown) => {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+  });
+  return (await handle.describe()).status.name;
+}
+
+async function runCommand(stack: Stack, body: Record<string, unknown>, expectedStatus: string): Promise<string> {
+  const app = uniqueApp('replay-run');
+  const integration = await connectIntegration(stack, { apps: [{ name: app, configVars: { DATABASE_URL: 'postgres://u:replay-secret@db.internal/x' } }] });
+  const run = await runToEnd(stack, { integrationId: integration.integrationId, appName: app, ...body });
+  assert.equal(run.status, expectedStatus, JSON.stringify(run));
+  return workflowIdForRun(run.id);
+}
+
+/** Every workflow type exported by src/workflows, on each of its main paths. */
+export const scenarios: RecordingScenario[] = [
+  {
+    scenario: 'install-connected',
+    workflowType: 'InstallHerokuIntegration',
+    description: 'OAuth round trip, two apps, one webhook each; ends connected',
+    closes: 'COMPLETED',
+    async run(stack) {
+      const started = await installThroughOAuth(stack, { apps: [uniqueApp('replay-a'), uniqueApp('replay-b')] });
+      await waitForStatus(stack, started.integrationId, 'connected');
+      return started.workflowId;
+    },
+  },
+  {
+    scenario: 'install-missing-app',
+    workflowType: 'InstallHerokuIntegration',
+    description: 'one listed app does not exist on Heroku: that app ends in error, the other gets its webhook; connected',
+    closes: 'COMPLETED',
+    async run(stack) {
+      const missing = uniqueApp('replay-missing');
+      const started = await installThroughOAuth(stack, { apps: [uniqueApp('replay-ok'), missing], skipCreate: [missing] });
+      const view = await waitForStatus(stack, started.integrationId, 'connected');
+      assert.equal(view.apps.find((a) => a.name === missing)?.status, 'error');
+      return started.workflowId;
+    },
+  },
+  {
+    scenario: 'install-code-refused',
+    workflowType: 'InstallHerokuIntegration',
+    description: 'Heroku refuses the authorization code (401): the install fails, status error "reconnect needed"',
+    closes: 'FAILED',
+    async run(stack) {
+      stack.heroku.faults.add({ host: 'id', method: 'POST', path: '/oauth/token', status: 401, errorId: 'unauthorized', message: 'Invalid authorization code.' });
+      const started = await installThroughOAuth(stack, { apps: [uniqueApp('replay-refused')] });
+      await waitForStatus(stack, started.integrationId, 'error');
+      return started.workflowId;
+    },
+  },
+  {
+    scenario: 'sync-apps',
+    workflowType: 'SyncHerokuIntegrationApps',
+    description: 'PUT .../apps on a connected integration: one app removed, one kept, one added',
+    closes: 'COMPLETED',
+    async run(stack) {
+      const [a, b, c] = [uniqueApp('replay-a'), uniqueApp('replay-b'), uniqueApp('replay-c')];
+      const { integrationId, accountId } = await installed(stack, [a, b]);
+      stack.heroku.createApp({ name: c, owner: accountId });
+      const res = await stack.api(`/api/integrations/heroku/${integrationId}/apps`, { method: 'PUT', body: JSON.stringify({ apps: [b, c] }) });
+      assert.equal(res.status, 202, await res.clone().text());
+      return ((await res.json()) as { workflowId: string }).workflowId;
+    },
+  },
+  {
+    scenario: 'disconnect',
+    workflowType: 'DisconnectHerokuIntegration',
+    description: 'DELETE on a connected integration: webhooks removed, authorization revoked, tokens erased',
+    closes: 'COMPLETED',
+    async run(stack) {
+      const { integrationId } = await installed(stack, [uniqueApp('replay-leave')]);
+      const res = await stack.api(`/api/integrations/heroku/${integrationId}`, { method: 'DELETE' });
+      assert.equal(res.status, 202, await res.clone().text());
+      await waitForStatus(stack, integrationId, 'disconnected');
+      return ((await res.json()) as { workflowId: string }).workflowId;
+    },
+  },
+  {
+    scenario: 'run-command-succeeded',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'exit 0, output posted to Slack #ops and to the incident timeline',
+    closes: 'COMPLETED',
+    run: (stack) =>
+      runCommand(
+        stack,
+        { command: 'echo "rollback for {{ incident.id }}"', slackChannels: ['#ops'], postToIncidentTimeline: true, incident: { id: 'INC-1', title: 'Checkout down' } },
+        'succeeded',
+      ),
+  },
+  {
+    scenario: 'run-command-exit-code',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'the command exits 3: the run is failed with exitCode 3 (the workflow itself completes)',
+    closes: 'COMPLETED',
+    run: (stack) => runCommand(stack, { command: 'echo before; exit 3' }, 'failed'),
+  },
+  {
+    scenario: 'run-command-timed-out',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'the command outlives timeToLiveSeconds (3 s): the workflow timer stops the dyno; timed_out',
+    closes: 'COMPLETED',
+    run: (stack) => runCommand(stack, { command: 'echo started; sleep 600', timeToLiveSeconds: 3 }, 'timed_out'),
+  },
+  {
+    scenario: 'run-command-template-error',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'started directly with the Temporal client (as an incident workflow does); the template names an unknown variable: no dyno, the run and the workflow fail with the Liquid error',
+    closes: 'FAILED',
+    async run(stack) {
+      const app = uniqueApp('replay-direct');
+      const integration = await connectIntegration(stack, { apps: [app] });
+      const workflowId = workflowIdForRun(randomUUID());
+      await stack.h.temporal.workflow.start('RunCommandOnHeroku', {
+        taskQueue: stack.config.temporal.taskQueue,
+        workflowId,
+        args: [{ integrationId: integration.integrationId, appName: app, command: 'echo {{ nope }}' }],
+      });
+      return workflowId;
+    },
+  },
+  {
+    scenario: 'enrich-pulse',
+    workflowType: 'EnrichHerokuPulse',
+    description: 'a release delivery without slug.commit: the commit is looked up from the slug',
+    closes: 'COMPLETED',
+    async run(stack) {
+      const app = uniqueApp('replay-deploy');
+      const integration = await connectIntegration(stack, { apps: [app] });
+      const deploy = await stack.heroku.deploy(app, { omitSlugCommit: true });
+      await stack.heroku.waitForDeliveriesSettled();
+      assertAllAccepted(stack.heroku, deploy.eventIds);
+      const release = await eventually('the release pulse has its commit', async () => {
+        const found = (await pulsesOf(stack, { orgId: integration.orgId })).find((p) => p.summary.startsWith('[Heroku][Release]'));
+        return found?.data['commit'] ? found : undefined;
+      });
+      return enrichPulseWorkflowId(release.id);
+    },
+  },
+];
+
+/** The stack the recordings run in: the command-run stack (Slack channels, one connected integration). */
+export async function startRecordingStack(): Promise<Stack> {
+  return (await startRunStack()).stack;
+}
