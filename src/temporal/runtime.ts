@@ -52,10 +52,16 @@ function install(logger: Logger, prometheusBindAddress: string | undefined): voi
   };
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger('INFO', ({ level, message, meta }) => log[levels[level]]((meta ?? {}) as LogMetadata, message)),
+    logger: new DefaultLogger(sdkLevel(logger.level), ({ level, message, meta }) => log[levels[level]]((meta ?? {}) as LogMetadata, message)),
     ...(prometheusBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } } } } : {}),
   });
   installed = true;
+}
+
+/** The SDK's threshold for our LOG_LEVEL (at debug, it logs each activity's start and end). */
+function sdkLevel(level: string): LogLevel {
+  const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
+  return map[level] ?? 'ERROR';
 }
 
 function freeLoopbackPort(): Promise<number> {
