@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'mocha';
 import { signWebhookBody } from '../simulators/heroku';
+import { UPLOAD_METHOD } from '../simulators/slack';
 import type { ConnectedIntegration } from '../support/fixtures';
 import { freePort } from '../support/ports';
 import type { Stack } from '../support/stack';
@@ -161,6 +162,30 @@ describe('graceful shutdown: a worker streaming a run gets SIGTERM', () => {
     assert.equal(run.exitCode, 0);
     assert.equal(await getOutput(stack, id), Array.from({ length: 30 }, (_, i) => `line ${i + 1}\n`).join(''));
     assert.equal(stack.heroku.dynos('app-sigterm').filter((d) => d.spec.command.includes(id)).length, 1, 'one dyno');
+  });
+
+  it('a Slack upload that hangs: cancelled after the grace period, the worker exits in time, the next worker posts once', async function () {
+    this.timeout(180_000);
+    const graceSeconds = 2;
+    const first = await spawnWorker(graceSeconds);
+    stack.slack.faults.delay(UPLOAD_METHOD, 120_000); // Slack takes the bytes, then stalls
+    const id = randomUUID();
+    const posted = await postRun(stack, { id, integrationId: integration.integrationId, appName: 'app-sigterm', command: 'echo "for slack"', slackChannels: ['#ops'] });
+    assert.equal(posted.status, 202);
+    await waitFor('the upload to start', () => stack.h.db('command_runs').where({ id }).first('slack_upload_url'), (r: { slack_upload_url: string | null } | undefined) => !!r?.slack_upload_url);
+
+    const signalled = Date.now();
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    assert.ok(Date.now() - signalled < graceSeconds * 1000 + EXIT_MARGIN_MS, `exited ${Date.now() - signalled} ms after SIGTERM`);
+    assert.match(first.output(), /"activityType":"postRunOutputToSlack".*WORKER_SHUTDOWN.*"msg":"posting to Slack stopped: the activity was cancelled/);
+
+    await spawnWorker(20);
+    const run = await waitFor('the run to end', () => getRun(stack, id), (r) => r.finishedAt !== null);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.deepEqual(run.slack.map((p) => p.status), ['posted']);
+    const files = stack.slack.files.filter((f) => f.bytes.toString('utf8') === 'for slack\n');
+    assert.equal(files.length, 1, 'posted once');
   });
 });
 

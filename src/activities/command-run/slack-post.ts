@@ -43,7 +43,10 @@ export function slackActivity(deps: ActivityDeps) {
     try {
       return await post(args, ctx.cancellationSignal);
     } catch (err) {
-      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      if (ctx.cancellationSignal.aborted) {
+        deps.logger.warn({ commandRunId: args.runId, reason: String(ctx.cancellationSignal.reason) }, 'posting to Slack stopped: the activity was cancelled; the next attempt continues');
+        throw ctx.cancellationSignal.reason;
+      }
       if (err instanceof ApplicationFailure && err.type === 'SlackUnavailable') slackPosts.inc({ outcome: 'retry' });
       throw err;
     } finally {
