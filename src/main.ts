@@ -194,8 +194,9 @@ function drainHttpServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * Where /metrics is served: on METRICS_ADDRESS when set (the API route is then off), else by the
- * API on its own port; a worker-only process without METRICS_ADDRESS serves none.
+ * Where /metrics is served: on METRICS_ADDRESS when set (the API route is then off; its URL is
+ * returned for the banner), else by the API on its own port; a worker-only process without
+ * METRICS_ADDRESS serves none.
  */
 async function startMetrics(config: Config, role: Role, logger: Logger, stoppers: Stopper[]): Promise<string | undefined> {
   if (config.metricsAddress) {
@@ -203,9 +204,8 @@ async function startMetrics(config: Config, role: Role, logger: Logger, stoppers
     stoppers.push({ name: 'metrics listener', phase: 'close', stop: () => server.close() });
     return server.url;
   }
-  if (role !== 'worker') return `http://localhost:${config.port}/metrics`;
-  logger.info('no metrics listener: set METRICS_ADDRESS (e.g. 0.0.0.0:9464) to scrape this worker');
-  return undefined;
+  if (role === 'worker') logger.info('no metrics listener: set METRICS_ADDRESS (e.g. 0.0.0.0:9464) to scrape this worker');
+  return undefined; // the API serves /metrics on its own port
 }
 
 const role = (process.argv[2] ?? 'all') as Role;

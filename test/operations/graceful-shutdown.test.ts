@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'mocha';
+import { ConfigError, loadConfig } from '../../src/config';
 import { signWebhookBody } from '../simulators/heroku';
 import { UPLOAD_METHOD } from '../simulators/slack';
 import type { ConnectedIntegration } from '../support/fixtures';
@@ -10,6 +11,22 @@ import type { Stack } from '../support/stack';
 import { failureOf, getOutput, getRun, postRun, startRunStack, waitFor } from '../command-runs/support';
 import { freshEventFrom, rawBodyOf } from '../pulses/support';
 import { spawnDynopulse, type DynopulseProcess } from './dynopulse-process';
+
+describe('SHUTDOWN_GRACE_SECONDS', () => {
+  const base = { DATABASE_URL: 'postgres://localhost/x', ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+  it('defaults to 20 s, takes whole seconds from 0 to 3600, and refuses anything else with one clear line', () => {
+    assert.equal(loadConfig(base).shutdownGraceSeconds, 20);
+    assert.equal(loadConfig({ ...base, SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceSeconds, 0);
+    assert.equal(loadConfig({ ...base, SHUTDOWN_GRACE_SECONDS: '25' }).shutdownGraceSeconds, 25);
+    for (const bad of ['-1', '1.5', '3601', 'soon']) {
+      assert.throws(
+        () => loadConfig({ ...base, SHUTDOWN_GRACE_SECONDS: bad }),
+        (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && (err.problems[0] ?? '').startsWith('SHUTDOWN_GRACE_SECONDS: '),
+        bad,
+      );
+    }
+  });
+});
 
 /** Past the grace period, what closing connections may take on a busy 2-core machine. */
 const EXIT_MARGIN_MS = 10_000;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'mocha';
 import { createApi } from '../../src/api/app';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { serve } from '../support/api-client';
 import { freePort } from '../support/ports';
 import { ADMIN_TOKEN, type Stack } from '../support/stack';
@@ -131,5 +131,22 @@ describe('METRICS_ADDRESS: metrics on a listener of their own', () => {
     }
     const open = await fetch(`${stack.apiUrl}/metrics`);
     assert.equal(open.status, 200, 'unset, the API serves it without the admin token');
+  });
+});
+
+describe('METRICS_ADDRESS validation', () => {
+  const base = { DATABASE_URL: 'postgres://localhost/x', ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+  it('accepts host:port (name, IPv4 or [IPv6]) and refuses anything else with one clear line', () => {
+    assert.deepEqual(loadConfig({ ...base, METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress, { host: '0.0.0.0', port: 9464 });
+    assert.deepEqual(loadConfig({ ...base, METRICS_ADDRESS: '[::1]:9464' }).metricsAddress, { host: '::1', port: 9464 });
+    assert.deepEqual(loadConfig({ ...base, METRICS_ADDRESS: 'metrics.internal:80' }).metricsAddress, { host: 'metrics.internal', port: 80 });
+    assert.equal(loadConfig(base).metricsAddress, undefined);
+    for (const bad of ['9464', 'http://0.0.0.0:9464', '0.0.0.0:99999', '0.0.0.0:0', 'host:port']) {
+      assert.throws(
+        () => loadConfig({ ...base, METRICS_ADDRESS: bad }),
+        (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && (err.problems[0] ?? '').startsWith('METRICS_ADDRESS: '),
+        bad,
+      );
+    }
   });
 });
