@@ -157,15 +157,16 @@ describe('graceful shutdown: a worker streaming a run gets SIGTERM', () => {
     assert.equal(stack.slack.files.length, 1, 'the output received was posted once');
   });
 
-  it('a command that ends within the grace period: the worker waits for it, and the run succeeds with its whole output', async function () {
+  it('a command that ends within the grace period: the worker waits for it (heartbeating), and the run succeeds with its whole output', async function () {
     this.timeout(180_000);
     const first = await spawnWorker(20);
     const id = randomUUID();
+    // Longer than the stream's 10 s heartbeat timeout: the draining worker keeps heartbeating.
     const posted = await postRun(stack, {
       id,
       integrationId: integration.integrationId,
       appName: 'app-sigterm',
-      command: 'for i in $(seq 1 30); do echo "line $i"; sleep 0.1; done; exit 0',
+      command: 'for i in $(seq 1 30); do echo "line $i"; sleep 0.4; done; exit 0',
     });
     assert.equal(posted.status, 202);
     await waitFor('output to be stored', () => getRun(stack, id), (r) => r.outputBytes > 0);
