@@ -43,7 +43,6 @@ async function main(role: Role): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const stoppers: Stopper[] = [];
   let shuttingDown = false;
-  const isShuttingDown = () => shuttingDown;
 
   const shutdown = async (signal: string, exitCode = 0) => {
     if (shuttingDown) {
@@ -91,7 +90,12 @@ async function main(role: Role): Promise<void> {
     await migrate(db);
     const box = new SecretBox(config.encryptionKey as Buffer, config.previousEncryptionKeys);
 
-    if (role !== 'api') await startWorker(config, db, box, logger, stoppers, isShuttingDown);
+    const onWorkerFailure = (err: unknown) => {
+      if (shuttingDown) return; // the worker's stopper reports it
+      logger.fatal({ err }, 'the Temporal worker stopped unexpectedly');
+      void shutdown('worker-failure', 1);
+    };
+    if (role !== 'api') await startWorker(config, db, box, logger, stoppers, onWorkerFailure);
     if (role !== 'worker') await startApi(config, db, box, logger, stoppers);
     const metricsUrl = await startMetrics(config, role, logger, stoppers);
 
@@ -136,16 +140,12 @@ async function ensureTemporal(config: Config, logger: Logger, stoppers: Stopper[
  * finish, then are cancelled (reason WORKER_SHUTDOWN), so their attempt fails retryably and
  * another worker takes over.
  */
-async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], isShuttingDown: () => boolean): Promise<void> {
+async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], onFailure: (err: unknown) => void): Promise<void> {
   const connection: NativeConnection = await connectWorkerConnection({ address: config.temporal.address as string, namespace: config.temporal.namespace });
   stoppers.push({ name: 'Temporal worker connection', phase: 'close', stop: () => connection.close() });
   const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger }) });
   const running = worker.run();
-  running.catch((err: unknown) => {
-    if (isShuttingDown()) return; // reported by the stopper below
-    logger.fatal({ err }, 'the Temporal worker stopped unexpectedly');
-    process.kill(process.pid, 'SIGTERM');
-  });
+  running.catch(onFailure);
   stoppers.push({
     name: 'Temporal worker',
     phase: 'drain',
