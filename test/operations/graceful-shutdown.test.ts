@@ -169,9 +169,11 @@ describe('graceful shutdown: a worker streaming a run gets SIGTERM', () => {
       command: 'for i in $(seq 1 30); do echo "line $i"; sleep 0.4; done; exit 0',
     });
     assert.equal(posted.status, 202);
-    await waitFor('output to be stored', () => getRun(stack, id), (r) => r.outputBytes > 0);
+    const dyno = () => stack.heroku.dynos('app-sigterm').find((d) => d.spec.command.includes(id));
+    await waitFor('the command to print', async () => dyno(), (d) => d !== undefined && d.state === 'up' && d.outputBytes > 0);
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
+    assert.equal(dyno()?.exitCode, 0, 'the command ran to its end before the worker exited');
     assert.doesNotMatch(first.output(), /output stream ended early/);
 
     await spawnWorker(20);
