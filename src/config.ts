@@ -38,6 +38,13 @@ export interface Config {
   embedded: { postgresPort: number; temporalPort: number; temporalUiPort: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
+   * Where a separate listener serves `GET /metrics` (`host:port`). Unset: the API serves /metrics
+   * on its own port, and a worker-only process serves none.
+   */
+  metricsAddress: { host: string; port: number } | undefined;
+  /** After SIGTERM: how long in-flight requests and running activities get to finish. */
+  shutdownGraceSeconds: number;
+  /**
    * Set only by `npm run sandbox`: the loopback URL of the sandbox's control server (simulated
    * deploys, the simulated Slack's files). Undefined everywhere else: no sandbox route exists.
    */
@@ -114,6 +121,14 @@ const envSchema = z
       (v) => v === undefined || isLoopbackHttpUrl(v),
       'DYNOPULSE_SANDBOX_URL must be an http://127.0.0.1:<port> URL: it is set by `npm run sandbox` only',
     ),
+    METRICS_ADDRESS: optional.refine(
+      (v) => v === undefined || parseHostPort(v) !== undefined,
+      'METRICS_ADDRESS must be host:port (e.g. 0.0.0.0:9464 or 127.0.0.1:9464)',
+    ),
+    SHUTDOWN_GRACE_SECONDS: optional
+      .transform((v) => v ?? '20')
+      .refine((v) => /^\d+$/.test(v) && Number(v) <= 3600, 'SHUTDOWN_GRACE_SECONDS must be whole seconds from 0 to 3600')
+      .transform(Number),
     LOG_LEVEL: optional
       .transform((v) => v ?? 'info')
       .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent')),
@@ -142,6 +157,15 @@ function isLoopbackHttpUrl(value: string): boolean {
   if (!URL.canParse(value.trim())) return false;
   const url = new URL(value.trim());
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+function parseHostPort(value: string): { host: string; port: number } | undefined {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
 function decodeKey(value: string): Buffer | undefined {
@@ -186,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DYNOPULSE_DATA_DIR,
     embedded: { postgresPort: e.EMBEDDED_POSTGRES_PORT, temporalPort: e.TEMPORAL_DEV_PORT, temporalUiPort: e.TEMPORAL_UI_PORT },
     logLevel: e.LOG_LEVEL,
+    metricsAddress: e.METRICS_ADDRESS === undefined ? undefined : parseHostPort(e.METRICS_ADDRESS),
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     sandboxControlUrl: e.DYNOPULSE_SANDBOX_URL?.replace(/\/+$/, ''),
   };
 }

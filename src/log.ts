@@ -1,6 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
+
+/**
+ * What every log line written while serving one request or running one activity carries
+ * (`requestId`; `workflowId`, `runId`, `activityType`), however deep the logging code sits and
+ * whichever logger it holds: the fields travel with the async context, not with logger objects.
+ */
+export type LogContext = Readonly<Record<string, string | number>>;
+
+const logContext = new AsyncLocalStorage<LogContext>();
+
+/** Runs `work` with `fields` added to every log line it writes (nested contexts add up). */
+export function withLogContext<T>(fields: LogContext, work: () => T): T {
+  const outer = logContext.getStore();
+  return logContext.run(outer ? { ...outer, ...fields } : fields, work);
+}
 
 /**
  * Paths whose values are secrets wherever they appear in a log object. pino's redaction is a
@@ -47,6 +63,14 @@ export function createLogger(options: { level: string; name?: string; destinatio
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
+      // Fields given at the call site win over the context's (pino's default merge strategy);
+      // fields a child logger already binds are left out, so no line carries a key twice.
+      mixin: (_fields, _level, log) => {
+        const context = logContext.getStore();
+        if (!context) return {};
+        const bound = log.bindings();
+        return Object.fromEntries(Object.entries(context).filter(([key]) => !(key in bound)));
+      },
       hooks: {
         // Free-text messages can carry a token an upstream error quoted back at us.
         logMethod(args, method) {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -8,19 +8,28 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, migrate, type Db } from './db/knex';
 import { createLogger, type Logger } from './log';
+import { startMetricsServer } from './metrics/metrics-server';
 import { projectRoot } from './paths';
 import { resolveEncryptionKey } from './runtime/encryption-key';
 import { startEmbeddedPostgres } from './runtime/embedded-postgres';
 import { locateTemporalCli } from './temporal/cli-binary';
 import { connectClient, connectWorkerConnection } from './temporal/connect';
 import { startDevServer } from './temporal/dev-server';
-import { installTemporalRuntime } from './temporal/runtime';
+import { installTemporalRuntime, installTemporalRuntimeWithMetrics } from './temporal/runtime';
 import { createWorker } from './worker';
 
 type Role = 'all' | 'api' | 'worker';
 
-/** Things to stop on shutdown, in reverse order of starting. */
-type Stopper = { name: string; stop: () => Promise<void> };
+/**
+ * Something to stop on shutdown. `drain` stoppers (the API server, the worker) stop first and
+ * together, each within the grace period, while everything they use still works; then the `close`
+ * stoppers run one by one in reverse order of starting (PostgreSQL pool, Temporal connections,
+ * metrics listener, embedded servers).
+ */
+type Stopper = { name: string; phase: 'drain' | 'close'; stop: () => Promise<void> };
+
+/** Past the grace period, how long closing connections and embedded servers may take before we give up. */
+const CLOSE_MARGIN_SECONDS = 15;
 
 async function main(role: Role): Promise<void> {
   let config: Config;
@@ -35,22 +44,30 @@ async function main(role: Role): Promise<void> {
   const stoppers: Stopper[] = [];
   let shuttingDown = false;
 
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (shuttingDown) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    for (const s of stoppers.reverse()) {
+    const graceSeconds = config.shutdownGraceSeconds;
+    logger.info({ signal, graceSeconds }, 'shutting down');
+    // Whatever hangs, the process ends (a platform would SIGKILL it soon anyway).
+    setTimeout(() => {
+      logger.error({ graceSeconds }, 'shutdown did not finish within the grace period and its margin; exiting');
+      process.exit(1);
+    }, (graceSeconds + CLOSE_MARGIN_SECONDS) * 1000).unref();
+    const stop = async (s: Stopper) => {
       try {
         await s.stop();
         logger.info(`stopped ${s.name}`);
       } catch (err) {
         logger.error({ err }, `failed to stop ${s.name}`);
       }
-    }
-    process.exit(0);
+    };
+    await Promise.all(stoppers.filter((s) => s.phase === 'drain').map(stop));
+    for (const s of stoppers.filter((s) => s.phase === 'close').reverse()) await stop(s);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -59,35 +76,45 @@ async function main(role: Role): Promise<void> {
   try {
     const dataDir = path.resolve(projectRoot, config.dataDir);
     config = { ...config, dataDir, encryptionKey: await resolveEncryptionKey(config.encryptionKey, dataDir) };
-    installTemporalRuntime(logger);
+    // The Runtime's own metrics are worth exporting where a worker runs and /metrics is served.
+    const servesMetrics = config.metricsAddress !== undefined || role !== 'worker';
+    if (role !== 'api' && servesMetrics) await installTemporalRuntimeWithMetrics(logger);
+    else installTemporalRuntime(logger);
 
     const databaseUrl = await ensurePostgres(config, logger, stoppers);
     const temporal = await ensureTemporal(config, logger, stoppers);
     config = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl } };
 
     const db = createDb(databaseUrl, { logger });
-    stoppers.push({ name: 'database pool', stop: () => db.destroy() });
+    stoppers.push({ name: 'database pool', phase: 'close', stop: () => db.destroy() });
     await migrate(db);
     const box = new SecretBox(config.encryptionKey as Buffer, config.previousEncryptionKeys);
 
-    if (role !== 'api') await startWorker(config, db, box, logger, stoppers);
+    const onWorkerFailure = (err: unknown) => {
+      if (shuttingDown) return; // the worker's stopper reports it
+      logger.fatal({ err }, 'the Temporal worker stopped unexpectedly');
+      void shutdown('worker-failure', 1);
+    };
+    if (role !== 'api') await startWorker(config, db, box, logger, stoppers, onWorkerFailure);
     if (role !== 'worker') await startApi(config, db, box, logger, stoppers);
+    const metricsUrl = await startMetrics(config, role, logger, stoppers);
 
     const lines = [`dynopulse is running (${role === 'all' ? 'API and worker' : role})`];
     if (role !== 'worker') lines.push(`  API:         http://localhost:${config.port}  (public URL ${config.publicUrl})`);
+    if (metricsUrl) lines.push(`  Metrics:     ${metricsUrl}`);
     if (config.temporal.uiUrl) lines.push(`  Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
     lines.push(`  Temporal:    ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`, '  Ctrl-C stops everything.');
     console.log(lines.join('\n'));
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
-    await shutdown('startup-failure');
+    await shutdown('startup-failure', 1);
   }
 }
 
 async function ensurePostgres(config: Config, logger: Logger, stoppers: Stopper[]): Promise<string> {
   if (config.databaseUrl) return config.databaseUrl;
   const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embedded.postgresPort, logger });
-  stoppers.push({ name: 'embedded PostgreSQL', stop: () => pg.stop() });
+  stoppers.push({ name: 'embedded PostgreSQL', phase: 'close', stop: () => pg.stop() });
   return pg.databaseUrl;
 }
 
@@ -104,24 +131,27 @@ async function ensureTemporal(config: Config, logger: Logger, stoppers: Stopper[
     // The Web UI decodes our encrypted payloads through the API's codec endpoint.
     uiCodecEndpoint: `${config.publicUrl}/codec`,
   });
-  stoppers.push({ name: 'Temporal dev server', stop: () => server.stop() });
+  stoppers.push({ name: 'Temporal dev server', phase: 'close', stop: () => server.stop() });
   return { address: server.address, uiUrl: config.temporal.uiUrl ?? server.uiUrl };
 }
 
-async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[]): Promise<void> {
+/**
+ * The worker. On shutdown it stops polling at once; running activities get the grace period to
+ * finish, then are cancelled (reason WORKER_SHUTDOWN), so their attempt fails retryably and
+ * another worker takes over.
+ */
+async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], onFailure: (err: unknown) => void): Promise<void> {
   const connection: NativeConnection = await connectWorkerConnection({ address: config.temporal.address as string, namespace: config.temporal.namespace });
+  stoppers.push({ name: 'Temporal worker connection', phase: 'close', stop: () => connection.close() });
   const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger }) });
   const running = worker.run();
-  running.catch((err: unknown) => {
-    logger.fatal({ err }, 'the Temporal worker stopped unexpectedly');
-    process.kill(process.pid, 'SIGTERM');
-  });
+  running.catch(onFailure);
   stoppers.push({
     name: 'Temporal worker',
+    phase: 'drain',
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
+      await running;
     },
   });
 }
@@ -132,21 +162,50 @@ async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, 
     config.encryptionKey as Buffer,
     config.previousEncryptionKeys,
   );
-  stoppers.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+  stoppers.push({ name: 'Temporal client', phase: 'close', stop: () => temporal.connection.close() });
   const app = createApi({ config, db, temporal, box, logger });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
-  stoppers.push({
-    name: 'API server',
-    // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+  stoppers.push({ name: 'API server', phase: 'drain', stop: () => drainHttpServer(server, config.shutdownGraceSeconds * 1000) });
+}
+
+/**
+ * Stops accepting connections at once and lets in-flight requests finish. Keep-alive connections
+ * are closed as soon as they fall idle (a request arriving on one meanwhile is answered with
+ * `Connection: close`); whatever still runs when the grace period ends (e.g. a followed output
+ * stream) is cut.
+ */
+function drainHttpServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    });
+    server.close(() => {
+      clearInterval(closeIdle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
+}
+
+/**
+ * Where /metrics is served: on METRICS_ADDRESS when set (the API route is then off; its URL is
+ * returned for the banner), else by the API on its own port; a worker-only process without
+ * METRICS_ADDRESS serves none.
+ */
+async function startMetrics(config: Config, role: Role, logger: Logger, stoppers: Stopper[]): Promise<string | undefined> {
+  if (config.metricsAddress) {
+    const server = await startMetricsServer(config.metricsAddress, logger);
+    stoppers.push({ name: 'metrics listener', phase: 'close', stop: () => server.close() });
+    return server.url;
+  }
+  if (role === 'worker') logger.info('no metrics listener: set METRICS_ADDRESS (e.g. 0.0.0.0:9464) to scrape this worker');
+  return undefined; // the API serves /metrics on its own port
 }
 
 const role = (process.argv[2] ?? 'all') as Role;

@@ -14,6 +14,7 @@ import { herokuWebhookRoutes } from './routes/heroku-webhooks';
 import { incidentTimelineRoutes } from './routes/incident-timeline';
 import { integrationListRoutes } from './routes/integration-list';
 import { integrationRoutes } from './routes/integrations';
+import { metricsRoutes } from './routes/metrics';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { pulseRoutes } from './routes/pulses';
 import { serviceRoutes } from './routes/services';
@@ -38,6 +39,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
 
   for (const router of [
     healthRoutes(deps),
+    metricsRoutes(deps), // GET /metrics: outside /api, no admin token (Prometheus), unless METRICS_ADDRESS moves it
     codecRoutes(deps, adminConsole.readOnlySessions),
     integrationRoutes(deps),
     oauthCallbackRoutes(deps),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log';
+import { herokuApiRequests } from '../metrics/registry';
 
 /**
  * Where the client gets its bearer token. `refresh` is called at most once per request, after a
@@ -131,6 +132,7 @@ export class HerokuClient {
       try {
         res = await this.send(method, path, token, options);
       } catch (err) {
+        herokuApiRequests.inc({ method, status: options.signal?.aborted ? 'aborted' : 'network_error' });
         if (options.signal?.aborted) throw err;
         const failure = new HerokuApiError(0, 'network_error', (err as Error).message, method, path, undefined);
         if (retryOnServerError && attempt < this.opts.maxAttempts) {
@@ -139,6 +141,7 @@ export class HerokuClient {
         }
         throw failure;
       }
+      herokuApiRequests.inc({ method, status: String(res.status) });
       const remaining = Number(res.headers.get('ratelimit-remaining'));
       if (Number.isFinite(remaining) && res.headers.has('ratelimit-remaining')) this.rateLimitRemaining = remaining;
 

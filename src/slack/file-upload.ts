@@ -11,15 +11,15 @@ export async function openUpload(client: WebClient, filename: string, length: nu
   return { fileId: res.file_id, uploadUrl: res.upload_url };
 }
 
-/** POSTs the file's bytes as a stream (never the whole output in memory); exactly `length` bytes. */
-export async function uploadBytes(uploadUrl: string, token: string, length: number, body: AsyncIterable<Buffer>): Promise<void> {
+/** POSTs the file's bytes as a stream (never the whole output in memory); exactly `length` bytes. `signal` aborts it. */
+export async function uploadBytes(uploadUrl: string, token: string, length: number, body: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
   const res = await fetch(uploadUrl, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'Content-Length': String(length) },
     // One chunk read ahead at most: the output is read from storage as the upload consumes it.
     body: Readable.toWeb(Readable.from(body, { highWaterMark: 1 }), { strategy: { highWaterMark: 1 } }) as ReadableStream<Uint8Array>,
     duplex: 'half',
-    signal: AbortSignal.timeout(10 * 60_000),
+    signal: AbortSignal.any([AbortSignal.timeout(10 * 60_000), ...(signal ? [signal] : [])]),
   } as RequestInit & { duplex: 'half' });
   await res.arrayBuffer().catch(() => undefined);
   if (res.status !== 200) throw new UploadRejectedError(res.status);

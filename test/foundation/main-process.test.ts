@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import knex from 'knex';
 import { describe, it } from 'mocha';
 import { projectRoot } from '../../src/paths';
+import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { freePort } from '../support/ports';
 
 const main = path.join(projectRoot, 'dist', 'src', 'main.js');
@@ -78,7 +79,7 @@ describe('the main process (npm start)', () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${uiPort}/`)).status, 200);
     // Search attributes are registered on the embedded server.
-    const { stdout: attrs } = await execFileAsync(path.join(projectRoot, '.tools', 'py', 'bin', 'temporal'), ['operator', 'search-attribute', 'list', '--address', `127.0.0.1:${temporalPort}`]);
+    const { stdout: attrs } = await execFileAsync(await locateTemporalCli({ projectRoot }), ['operator', 'search-attribute', 'list', '--address', `127.0.0.1:${temporalPort}`]);
     for (const name of ['HerokuApp', 'IncidentId', 'IntegrationId']) assert.match(attrs, new RegExp(`${name}\\s+Keyword`));
     // Write something to prove the second start keeps it.
     const embeddedDb = () => knex({ client: 'pg', connection: `postgres://postgres:postgres@127.0.0.1:${pgPort}/dynopulse` });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { after, before, describe, it } from 'mocha';
 import { createApi } from '../../src/api/app';
 import { loadConfig } from '../../src/config';
 import { projectRoot } from '../../src/paths';
+import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { failureConverter } from '../../src/temporal/failure-converter';
 import { serve } from '../support/api-client';
@@ -15,7 +15,6 @@ import { harness, type Harness } from '../support/harness';
 
 const execFileAsync = promisify(execFile);
 const TOKEN = 'codec-test-admin-token-0123456789';
-const temporalCli = path.join(projectRoot, '.tools', 'py', 'bin', 'temporal');
 
 describe('payload encryption and the codec endpoint', () => {
   let h: Harness;
@@ -71,8 +70,8 @@ describe('payload encryption and the codec endpoint', () => {
     });
     after(() => h.temporal.workflow.getHandle(workflowId).terminate('test done'));
 
-    const show = (...extra: string[]) =>
-      execFileAsync(temporalCli, ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--namespace', h.namespace, '--output', 'json', ...extra]);
+    const show = async (...extra: string[]) =>
+      execFileAsync(await locateTemporalCli({ projectRoot }), ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--namespace', h.namespace, '--output', 'json', ...extra]);
 
     /** The start event's input payload as the CLI printed it (`--output json` keeps bytes base64). */
     const startInput = (stdout: string) => {

@@ -62,6 +62,7 @@ export function dynoActivities(deps: ActivityDeps) {
       dyno_created_at: new Date(),
       status: 'running',
     });
+    deps.logger.info({ commandRunId: run.id, app: run.app_name, dynoName: dyno.name }, 'dyno created');
     return { dynoId: dyno.id, dynoName: dyno.name };
   }
 

@@ -1,4 +1,5 @@
 import { findRun, updateRun, type RunStatus, type SlackPostState } from '../../command-runs/run-store';
+import { commandRunsFinished } from '../../metrics/registry';
 import type { ActivityDeps } from '../deps';
 
 export interface FinishArgs {
@@ -35,5 +36,9 @@ export function finishActivity(deps: ActivityDeps) {
       slack_posts: posts,
       finished_at: run.finished_at ?? new Date(),
     });
+    if (run.finished_at === null) {
+      commandRunsFinished.inc({ status: args.status }); // once per run, not per retried attempt
+      deps.logger.info({ commandRunId: args.runId, status: args.status, exitCode: args.exitCode, timedOut: args.timedOut }, 'command run finished');
+    }
   };
 }

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { RunOutcome } from '../../command-runs/outcome';
@@ -7,11 +8,15 @@ import { resolveChannels } from '../../slack/channels';
 import { createSlackClient } from '../../slack/client';
 import { classifySlackError } from '../../slack/errors';
 import { completeUpload, openUpload, uploadBytes, UploadRejectedError } from '../../slack/file-upload';
+import { slackPosts } from '../../metrics/registry';
 import type { ActivityDeps } from '../deps';
 import { shortCommand, slackComment } from './run-report';
 
 /** Slack refuses empty files (slack-liquid.md A3): an empty output is posted as this line. */
 export const EMPTY_OUTPUT_PLACEHOLDER = '(the command printed no output)\n';
+
+/** Heartbeats while posting (a large upload takes a while). */
+const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
  * Posts a run's stored (already redacted) output as one file to every requested channel, once.
@@ -22,19 +27,43 @@ export const EMPTY_OUTPUT_PLACEHOLDER = '(the command printed no output)\n';
  * Retryable trouble (429 with its Retry-After, 5xx, network) is thrown for Temporal to retry;
  * anything else (unknown channel, bot not in channel, bad token or scope) is recorded on the
  * channels concerned and the run goes on.
+ *
+ * Uploading a large output takes a while: the activity heartbeats meanwhile and, when cancelled
+ * (worker shutdown after its grace period), aborts the upload and fails the attempt retryably;
+ * the next attempt uploads again.
  */
 export function slackActivity(deps: ActivityDeps) {
   let client: WebClient | undefined;
   const slack = () => (client ??= createSlackClient(deps.config.slack, deps.logger));
 
-  return async function postRunOutputToSlack({ runId, outcome }: { runId: string; outcome: RunOutcome }): Promise<{ fileIds: string[] }> {
+  return async function postRunOutputToSlack(args: { runId: string; outcome: RunOutcome }): Promise<{ fileIds: string[] }> {
+    const ctx = Context.current();
+    ctx.heartbeat();
+    const heartbeats = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+    try {
+      return await post(args, ctx.cancellationSignal);
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) {
+        deps.logger.warn({ commandRunId: args.runId, reason: String(ctx.cancellationSignal.reason) }, 'posting to Slack stopped: the activity was cancelled; the next attempt continues');
+        throw ctx.cancellationSignal.reason;
+      }
+      if (err instanceof ApplicationFailure && err.type === 'SlackUnavailable') slackPosts.inc({ outcome: 'retry' });
+      throw err;
+    } finally {
+      clearInterval(heartbeats);
+    }
+  };
+
+  async function post({ runId, outcome }: { runId: string; outcome: RunOutcome }, signal: AbortSignal): Promise<{ fileIds: string[] }> {
     let run = await getRun(deps.db, runId);
     if (run.input.slackChannels.length === 0 || run.slack_completed_at) return { fileIds: posted(run) ? [run.slack_file_id as string] : [] };
     const web = slack();
     let posts = run.slack_posts;
     const settle = async (update: (p: SlackPostState) => SlackPostState): Promise<{ fileIds: string[] }> => {
       posts = posts.length ? posts : run.input.slackChannels.map((channel) => ({ channel, channelId: null, status: 'pending' as const, error: null }));
-      await updateRun(deps.db, runId, { slack_posts: posts.map((p) => (p.status === 'pending' ? update(p) : p)), slack_completed_at: new Date() });
+      const settled = posts.map((p) => (p.status === 'pending' ? update(p) : p));
+      await updateRun(deps.db, runId, { slack_posts: settled, slack_completed_at: new Date() });
+      slackPosts.inc({ outcome: settled.some((p) => p.status === 'posted') ? 'posted' : 'failed' });
       run = await getRun(deps.db, runId);
       return { fileIds: posted(run) ? [run.slack_file_id as string] : [] };
     };
@@ -55,7 +84,7 @@ export function slackActivity(deps: ActivityDeps) {
         run = await getRun(deps.db, runId);
       }
       if (!run.slack_uploaded_at) {
-        await uploadBytes(run.slack_upload_url as string, deps.config.slack.botToken as string, file.length, file.body());
+        await uploadBytes(run.slack_upload_url as string, deps.config.slack.botToken as string, file.length, file.body(), signal);
         await updateRun(deps.db, runId, { slack_uploaded_at: new Date() });
       }
       const retryingCompletion = run.slack_completion_started_at !== null;
@@ -85,7 +114,7 @@ export function slackActivity(deps: ActivityDeps) {
       }
       return settle((p) => ({ ...p, status: 'failed', error: failure.code }));
     }
-  };
+  }
 
   /** The stored output, streamed from PostgreSQL; a placeholder line when there is none. */
   async function fileContent(run: CommandRunRow): Promise<{ length: number; body: () => AsyncIterable<Buffer> }> {

@@ -56,7 +56,11 @@ export function streamActivity(deps: ActivityDeps) {
       const { exitCode, broken } = await pumpOutput(attached, { writer, secrets: secretValuesOf(configVars), signal: ctx.cancellationSignal });
       const outputBytes = progress().bytes;
       await updateRun(deps.db, runId, { stream_ended_at: new Date(), exit_code: exitCode });
-      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      if (ctx.cancellationSignal.aborted) {
+        deps.logger.warn({ commandRunId: runId, outputBytes, reason: String(ctx.cancellationSignal.reason) }, 'output stream ended early: the activity was cancelled');
+        throw ctx.cancellationSignal.reason;
+      }
+      deps.logger.info({ commandRunId: runId, outputBytes, exitCode }, 'output stream ended');
       if (exitCode !== null) return { kind: 'exited', exitCode, outputBytes };
       // Closed without a status: the dyno ended without one, or the connection broke while it runs on.
       if (await dynoEnds(run, heroku, broken ? 0 : END_GRACE_MS)) return { kind: 'ended_without_status', outputBytes };

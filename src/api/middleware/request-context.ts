@@ -1,24 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../log';
+import { withLogContext, type Logger } from '../../log';
+import { observeHttpRequest } from '../../metrics/http-requests';
 import type { ApiMiddleware } from '../context';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Gives each request an id (the caller's `X-Request-Id` when sane), a child logger, and one access-log line. */
+/**
+ * Gives each request an id (the caller's `X-Request-Id` when sane) that every log line written
+ * while serving it carries, one access-log line, and its metrics (count and duration by route).
+ */
 export function requestContext(logger: Logger): ApiMiddleware {
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
+    // Bound as well, for lines written after the request's async context (a streamed body).
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const level = ctx.status >= 500 ? 'error' : 'info';
-      // The path only: query strings can carry OAuth codes and states.
-      ctx.state.log[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-    }
+    await withLogContext({ requestId }, async () => {
+      try {
+        await next();
+      } finally {
+        const ms = performance.now() - started;
+        observeHttpRequest(ctx, ms / 1000);
+        const level = ctx.status >= 500 ? 'error' : 'info';
+        // The path only: query strings can carry OAuth codes and states.
+        ctx.state.log[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
+      }
+    });
   };
 }
