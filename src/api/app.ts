@@ -28,7 +28,9 @@ function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
  * /api/*, then one router per feature (src/api/routes/*).
  */
 export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
-  const app = new Koa<ApiState, ApiContextExtras>({ proxy: true });
+  // Behind N trusted proxies, ctx.ip is the address the outermost one saw (X-Forwarded-For, N entries from the right).
+  const hops = deps.config.trustedProxyHops;
+  const app = new Koa<ApiState, ApiContextExtras>({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   const adminConsole = createConsole(deps);
