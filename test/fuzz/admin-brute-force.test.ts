@@ -7,7 +7,7 @@ import { createApi } from '../../src/api/app';
 import { createHttpServer, listen } from '../../src/api/http-server';
 import { ADMIN_TOKEN_FAILURE_LIMITS } from '../../src/api/middleware/admin-auth';
 import { AuthFailureLimiter } from '../../src/api/middleware/auth-failure-limiter';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { harness, type Harness } from '../support/harness';
 import { fuzzRuns } from './fuzz-runs';
 
@@ -108,6 +108,14 @@ describe('admin token brute force: failed authentications are rate limited per c
       ),
       { numRuns: fuzzRuns(100) },
     );
+  });
+
+  it('TRUSTED_PROXY_HOPS is a small whole number, 0 by default', () => {
+    assert.equal(loadConfig({}).trustedProxyHops, 0);
+    assert.equal(loadConfig({ TRUSTED_PROXY_HOPS: ' 2 ' }).trustedProxyHops, 2);
+    for (const bad of ['-1', 'one', '1.5', '100']) {
+      assert.throws(() => loadConfig({ TRUSTED_PROXY_HOPS: bad }), (err: Error) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('TRUSTED_PROXY_HOPS:')), bad);
+    }
   });
 
   describe('the limiter (src/api/middleware/auth-failure-limiter.ts)', () => {

@@ -120,6 +120,23 @@ describe('HTTP server limits (src/api/http-server.ts): oversized and slow reques
     assert.equal(Number(row?.n), 0);
   });
 
+  it('does not cut a response that streams longer than requestTimeout (the followed output of a run)', async () => {
+    // The limits bound receiving the request, not sending the answer.
+    const server = createHttpServer((_req, res) => {
+      let ticks = 0;
+      const timer = setInterval(() => {
+        res.write(`tick ${ticks}\n`);
+        if (++ticks === 6) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, TEST_LIMITS.requestTimeoutMs / 4);
+    }, TEST_LIMITS);
+    servers.push(server);
+    const res = await fetch(`http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}/`);
+    assert.equal(await res.text(), 'tick 0\ntick 1\ntick 2\ntick 3\ntick 4\ntick 5\n');
+  });
+
   it('closes idle keep-alive connections, and a connection after maxRequestsPerSocket requests', async () => {
     const idle = await connect(port);
     await idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
