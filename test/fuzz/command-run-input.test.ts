@@ -3,12 +3,13 @@ import fc from 'fast-check';
 import { after, before, describe, it } from 'mocha';
 import { MAX_TIME_TO_LIVE_SECONDS, parseRunCommandInput } from '../../src/command-runs/input';
 import { FINAL, getRun, waitFor } from '../command-runs/support';
+import { uniqueName } from '../pulses/support';
 import { connectIntegration } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { fuzzRuns } from './fuzz-runs';
 import { hostileString, oddJsonValue } from './json-arbitraries';
 
-const APP = 'fuzz-run-app';
+const APP = uniqueName('fuzz-run');
 
 /**
  * Commands an accepted input may carry. Accepted runs execute on the simulator's dynos, in a real
@@ -62,6 +63,25 @@ describe('fuzz: command-run input (POST /api/command-runs, src/command-runs/inpu
       }),
       { numRuns: fuzzRuns(2000) },
     );
+  });
+
+  it('text PostgreSQL cannot store (NUL, an unpaired surrogate) in an otherwise valid input gets 400 naming the field, not 500', async () => {
+    const runRows = async () => Number(((await stack.h.db('command_runs').where({ app_name: APP }).count({ n: '*' })) as { n: string }[])[0]?.n);
+    const before = await runRows();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ incident: { id: 'INC-1', title: 'a\u0000b' } }, 'incident.title'],
+      [{ incident: { id: 'INC-1', severity: '\udfff lone' } }, 'incident.severity'],
+      [{ incident: { id: 'INC-1', custom: { nested: ['\ud800'] } } }, 'incident.custom.nested.0'],
+      [{ command: 'echo {{ incident.id }} \u0000' }, 'command'],
+    ];
+    for (const [change, field] of cases) {
+      const res = await stack.api('/api/command-runs', { method: 'POST', body: JSON.stringify({ integrationId, appName: APP, command: 'echo {{ incident.id }}', ...change }) });
+      const json = (await res.json()) as { error?: { code: string; message: string } };
+      assert.equal(res.status, 400, `${field}: ${res.status} ${JSON.stringify(json)}`);
+      assert.equal(json.error?.code, 'invalid_input');
+      assert.ok(json.error?.message.includes(field), json.error?.message);
+    }
+    assert.equal(await runRows(), before);
   });
 
   it(`arbitrary bodies get 202 or a 400 with a clear message; a refused input creates no run, no workflow and no dyno (${fuzzRuns(120)} runs)`, async () => {
@@ -122,7 +142,8 @@ describe('fuzz: command-run input (POST /api/command-runs, src/command-runs/inpu
     // Every accepted run, and only those, has a workflow, a run row and exactly one dyno.
     for (const id of accepted) await waitFor(`run ${id} to end`, () => getRun(stack, id), (r) => FINAL.includes(r.status));
     assert.equal(await runRows(), accepted.size);
-    const workflows = await stack.h.temporal.workflow.count(`TaskQueue = '${stack.config.temporal.taskQueue}'`);
+    // Visibility is eventually consistent: wait until it caught up with every start, then compare.
+    const workflows = await waitFor('visibility to list the runs', () => stack.h.temporal.workflow.count(`TaskQueue = '${stack.config.temporal.taskQueue}'`), (c) => c.count >= accepted.size);
     assert.equal(workflows.count, accepted.size);
     const dynoRunIds = stack.heroku.dynos(APP).map((d) => /^DYNOPULSE_RUN_ID='([^']*)' /.exec(d.spec.command)?.[1]);
     assert.deepEqual(dynoRunIds.sort(), [...accepted].sort(), 'one dyno per accepted run, none for a refused input');

@@ -15,7 +15,7 @@ import { connect, statusOf } from './raw-http';
 const TEST_LIMITS: HttpLimits = {
   headersTimeoutMs: 1_000,
   requestTimeoutMs: 2_000,
-  keepAliveTimeoutMs: 500,
+  keepAliveTimeoutMs: 1_000,
   maxHeaderSize: 8 * 1024,
   maxRequestsPerSocket: 3,
   connectionsCheckingIntervalMs: 100,
