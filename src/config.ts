@@ -29,6 +29,11 @@ export interface Config {
     apiUrl: string;
   };
   adminApiToken: string | undefined;
+  /**
+   * Reverse proxies in front of the API that append to X-Forwarded-For. 0: none, the client address
+   * is the socket peer and X-Forwarded-* headers are ignored (they could be forged).
+   */
+  trustedProxyHops: number;
   /** 32-byte key for secrets at rest and the payload codec; unset means "generate one in dataDir" (embedded mode only). */
   encryptionKey: Buffer | undefined;
   /** Earlier keys, still accepted for decryption while data sealed with them exists (key rotation). */
@@ -105,6 +110,10 @@ const envSchema = z
       (v) => v === undefined || v.length >= 16,
       'ADMIN_API_TOKEN must be at least 16 characters (use e.g. `openssl rand -hex 32`)',
     ),
+    TRUSTED_PROXY_HOPS: optional
+      .transform((v) => v ?? '0')
+      .refine((v) => /^\d{1,2}$/.test(v), 'TRUSTED_PROXY_HOPS must be the number of reverse proxies in front of the API (0-99)')
+      .transform(Number),
     ENCRYPTION_KEY: optional.refine(
       (v) => v === undefined || decodeKey(v) !== undefined,
       'ENCRYPTION_KEY must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
@@ -202,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     slack: { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
     adminApiToken: e.ADMIN_API_TOKEN,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),
     previousEncryptionKeys: (e.ENCRYPTION_PREVIOUS_KEYS ?? '')
       .split(',')

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivityDeps } from './activities/deps';
 import { createApi } from './api/app';
+import { createHttpServer, listen } from './api/http-server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, migrate, type Db } from './db/knex';
@@ -164,10 +165,8 @@ async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, 
   );
   stoppers.push({ name: 'Temporal client', phase: 'close', stop: () => temporal.connection.close() });
   const app = createApi({ config, db, temporal, box, logger });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server: Server = createHttpServer(app.callback());
+  await listen(server, config.port);
   stoppers.push({ name: 'API server', phase: 'drain', stop: () => drainHttpServer(server, config.shutdownGraceSeconds * 1000) });
 }
 

@@ -29,7 +29,15 @@ function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
  * /api/*, then one router per feature (src/api/routes/*).
  */
 export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
-  const app = new Koa<ApiState, ApiContextExtras>({ proxy: true });
+  // Behind N trusted proxies, ctx.ip is the address the outermost one saw (X-Forwarded-For, N entries from the right).
+  const hops = deps.config.trustedProxyHops;
+  const app = new Koa<ApiState, ApiContextExtras>({ proxy: hops > 0, maxIpsCount: hops });
+  // What reaches Koa's own error event happened outside our error middleware (a client that
+  // timed out or sent garbage mid-request): log it as JSON, not on stderr.
+  app.on('error', (err: Error & { status?: number; code?: string }) => {
+    const clientCaused = (err.status !== undefined && err.status < 500) || ['ERR_HTTP_REQUEST_TIMEOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE'].includes(err.code ?? '');
+    deps.logger[clientCaused ? 'debug' : 'warn']({ err }, 'request stream error');
+  });
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   const adminConsole = createConsole(deps);

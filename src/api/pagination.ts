@@ -51,7 +51,7 @@ export function sendPage<Row, C>(ctx: ApiContext, page: Page<C>, rows: Row[], cu
   if (rows.length > page.limit && last !== undefined) {
     const params = new URLSearchParams(ctx.querystring);
     params.set('cursor', Buffer.from(JSON.stringify(cursorOf(last)), 'utf8').toString('base64url'));
-    // protocol and host honour X-Forwarded-* (the app runs with `proxy: true`); Koa 3's ctx.origin is the Origin header.
+    // protocol and host honour X-Forwarded-* (with TRUSTED_PROXY_HOPS > 0, the app runs with `proxy: true`); Koa 3's ctx.origin is the Origin header.
     ctx.set('Link', `<${ctx.protocol}://${ctx.host}${ctx.path}?${params.toString()}>; rel="next"`);
   }
   ctx.body = served.map(render);

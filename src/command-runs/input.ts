@@ -68,7 +68,26 @@ export const runCommandInputSchema = z
   .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, {
     message: 'postToIncidentTimeline needs incident.id',
     path: ['incident', 'id'],
+  })
+  .superRefine((input, ctx) => {
+    const path = unstorableTextPath(input);
+    if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain NUL (\\u0000) or unpaired UTF-16 surrogates' });
   });
+
+/** NUL and unpaired surrogates: PostgreSQL's text and jsonb cannot hold them (the run is stored before it starts). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorableTextPath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return UNSTORABLE_TEXT.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (UNSTORABLE_TEXT.test(key)) return [...path, key];
+    const found = unstorableTextPath(child, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** The input after validation: defaults applied, TTL capped, size canonical. Plain JSON. */
 export type RunCommandInput = z.output<typeof runCommandInputSchema>;

@@ -6,16 +6,18 @@ import { z } from 'zod';
 
 /** Heroku uses several ISO-8601 shapes (`+00:00`, `Z`, microseconds); all parse to a Date. */
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const id = z.string().min(1).max(200);
+/** Stored in text columns, which cannot hold NUL: such a field is the sender's error (400), not an outage. */
+const text = (max: number) => z.string().min(1).max(max).refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000)');
+const id = text(200);
 
-const appRef = z.looseObject({ id: id.optional(), name: z.string().min(1).max(100) });
+const appRef = z.looseObject({ id: id.optional(), name: text(100) });
 const userRef = z.looseObject({ id: id.nullish(), email: z.string().nullish() }).nullish();
 const slugRef = z.looseObject({ id, commit: z.string().nullish() }).nullish();
 
 export const envelopeSchema = z.looseObject({
   id,
-  action: z.string().min(1).max(50),
-  resource: z.string().min(1).max(50),
+  action: text(50),
+  resource: text(50),
   actor: userRef,
   data: z.looseObject({ app: appRef }),
   created_at: isoTime.nullish(),

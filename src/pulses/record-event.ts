@@ -77,9 +77,13 @@ export async function recordEvent(db: Db, input: RecordEventInput): Promise<Reco
   try {
     row = (await db.raw<{ rows: ResultRow[] }>(RECORD_EVENT_SQL, bindings)).rows[0];
   } catch (err) {
-    // 22P02 invalid_text_representation, 22P05 untranslatable_character: jsonb rejects the text.
+    // 22P02 invalid_text_representation, 22P05 untranslatable_character: jsonb rejects the text;
+    // 22021 character_not_in_repertoire: NUL in a text column; 54001 statement_too_complex: JSON
+    // nested deeper than jsonb's parser goes (~10 000 levels fit in far less than the 1 MB limit).
     const code = (err as { code?: unknown }).code;
-    if (code === '22P02' || code === '22P05') throw new UnstorablePayloadError('The body contains JSON that cannot be stored (e.g. \\u0000 or a lone surrogate)');
+    if (code === '22P02' || code === '22P05' || code === '22021' || code === '54001') {
+      throw new UnstorablePayloadError('The body contains JSON that cannot be stored (e.g. \\u0000, a lone surrogate, or nesting too deep)');
+    }
     throw err;
   }
   if (!row) throw new Error('recordEvent: no result row');

@@ -7,7 +7,7 @@ import { ASSETS_DIR } from '../../src/api/console/assets';
 import { escapeHtml, html } from '../../src/api/console/html';
 import { CONSOLE_PAGES } from '../../src/api/console/pages/app-shell';
 import { localPath } from '../../src/api/console/local-path';
-import { SignInLimiter } from '../../src/api/console/sign-in-limiter';
+import { AuthFailureLimiter } from '../../src/api/middleware/auth-failure-limiter';
 import { loadConfig, ConfigError } from '../../src/config';
 
 describe('console building blocks', () => {
@@ -65,7 +65,7 @@ describe('console building blocks', () => {
   describe('sign-in limiter', () => {
     it('blocks a client after its failure budget, reopens as old failures leave the window, and forgets them on success', () => {
       let now = 1_000_000;
-      const limiter = new SignInLimiter({ perClient: 3, total: 100, windowMs: 60_000 }, () => now);
+      const limiter = new AuthFailureLimiter({ perClient: 3, total: 100, windowMs: 60_000 }, () => now);
       for (let i = 0; i < 3; i++) {
         assert.equal(limiter.retryAfterSeconds('a'), 0);
         limiter.recordFailure('a');
@@ -83,7 +83,7 @@ describe('console building blocks', () => {
 
     it('blocks everyone once the total budget is spent (guesses spread over many addresses)', () => {
       let now = 0;
-      const limiter = new SignInLimiter({ perClient: 10, total: 5, windowMs: 60_000 }, () => now);
+      const limiter = new AuthFailureLimiter({ perClient: 10, total: 5, windowMs: 60_000 }, () => now);
       for (let i = 0; i < 5; i++) limiter.recordFailure(`client-${i}`);
       assert.ok(limiter.retryAfterSeconds('someone-new') > 0);
       now += 60_001;

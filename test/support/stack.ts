@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { createActivityDeps } from '../../src/activities/deps';
 import { createApi } from '../../src/api/app';
+import { createHttpServer, listen } from '../../src/api/http-server';
 import { loadConfig, type Config } from '../../src/config';
 import { projectRoot } from '../../src/paths';
 import { createWorker } from '../../src/worker';
@@ -58,9 +57,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const heroku = await HerokuSimulator.start({ oauthClients: [{ ...OAUTH_CLIENT, name: 'dynopulse (test)' }], ...options.heroku });
   const slack = await SlackSimulator.start({ botToken: SLACK_BOT_TOKEN, ...options.slack });
 
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The API's own server and limits; the app is attached once its URL (PUBLIC_URL) is known.
+  const server = createHttpServer();
+  const apiUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
   const env: NodeJS.ProcessEnv = {
     PUBLIC_URL: apiUrl,
     DATABASE_URL: h.databaseUrl,

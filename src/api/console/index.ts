@@ -8,7 +8,7 @@ import { checkCsrf, CSRF_HEADER, isStateChanging } from './csrf';
 import { consolePageRoutes } from './page-routes';
 import { sandboxRoutes } from './sandbox-routes';
 import { ConsoleSessionStore } from './session-store';
-import { SignInLimiter } from './sign-in-limiter';
+import { signInLimiter } from './sign-in-limiter';
 
 export interface AdminConsole {
   /** Lets /api/* accept a console session instead of the bearer token (given to adminAuth). */
@@ -36,7 +36,7 @@ export function createConsole(deps: ApiDeps): AdminConsole {
   const cookies = new ConsoleCookies(config.publicUrl);
   const store = config.adminApiToken === undefined ? undefined : new ConsoleSessionStore(deps.db, config.adminApiToken);
   const assets = ConsoleAssets.load();
-  const pages = consolePageRoutes({ config, sessions: store, cookies, limiter: new SignInLimiter() }).routes();
+  const pages = consolePageRoutes({ config, sessions: store, cookies, limiter: signInLimiter() }).routes();
   const findSession = async (ctx: ApiContext) => store?.find(cookies.read(ctx, cookies.sessionName));
   return {
     readOnlySessions: { authenticate: async (ctx) => (await findSession(ctx)) !== undefined },

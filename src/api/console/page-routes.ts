@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Config } from '../../config';
+import type { AuthFailureLimiter } from '../middleware/auth-failure-limiter';
 import type { ApiContext, ApiContextExtras, ApiState } from '../context';
 import { HttpError } from '../http-error';
 import type { ConsoleCookies } from './cookies';
@@ -12,14 +13,13 @@ import { signInPage } from './pages/sign-in-page';
 import { setConsoleSecurityHeaders } from './security-headers';
 import type { ConsoleSessionStore } from './session-store';
 import { newSessionToken, sameSecret } from './session-tokens';
-import type { SignInLimiter } from './sign-in-limiter';
 
 export interface PageRouteDeps {
   config: Config;
   /** undefined when ADMIN_API_TOKEN is unset: the console stays closed. */
   sessions: ConsoleSessionStore | undefined;
   cookies: ConsoleCookies;
-  limiter: SignInLimiter;
+  limiter: AuthFailureLimiter;
 }
 
 const SIGN_IN_FORM_TTL_SECONDS = 60 * 60;
