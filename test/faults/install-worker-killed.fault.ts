@@ -18,16 +18,26 @@ describe('fault: the worker process is SIGKILLed during install', () => {
     const apps = Array.from({ length: 20 }, (_, i) => `kill-${String(i).padStart(2, '0')}`);
     // Heroku applies this create but answers late: the first worker dies while it is in flight.
     const inFlight = stack.heroku.faults.add({ method: 'POST', path: '/apps/kill-04/webhooks', delayMs: 4_000 });
+    // A late app answered slowly too (twice: the first worker may already reach it), so that the
+    // second worker is surely mid-sync when it dies.
+    const lateInFlight = stack.heroku.faults.add({ method: 'POST', path: '/apps/kill-17/webhooks', delayMs: 4_000, times: 2 });
     const first = await stack.spawnWorker();
     const started = await installThroughOAuth(stack, { apps });
 
     await eventually(async () => assert.ok(inFlight.fired === 1, 'the slow create is in flight'), { what: 'the create of kill-04 to be in flight', timeoutMs: 90_000 });
     await first.kill();
     const afterFirstKill = await activeApps(stack, started.integrationId);
+    const lateFiredByFirst = lateInFlight.fired;
 
-    // The second worker picks the sync up and is killed wherever it is once it made progress.
+    // The second worker picks the sync up, makes progress, and dies with kill-17's create in flight.
     const second = await stack.spawnWorker();
-    await eventually(async () => assert.ok((await activeApps(stack, started.integrationId)) >= afterFirstKill + 3), { what: 'the second worker to sync more apps', timeoutMs: 120_000 });
+    await eventually(
+      async () => {
+        const active = await activeApps(stack, started.integrationId);
+        assert.ok(active > afterFirstKill && lateInFlight.fired > lateFiredByFirst, `active=${active} lateFired=${lateInFlight.fired}`);
+      },
+      { what: 'the second worker to sync more apps and reach kill-17', timeoutMs: 120_000 },
+    );
     await second.kill();
     const afterSecondKill = await activeApps(stack, started.integrationId);
     assert.ok(afterSecondKill < apps.length, `the second worker died before the sync finished (${afterSecondKill} active)`);
