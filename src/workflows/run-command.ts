@@ -28,9 +28,14 @@ const stopping = wf.proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
 
-/** Slack: rate limits say when to come back (Retry-After becomes the next retry delay). */
+/**
+ * Slack: rate limits say when to come back (Retry-After becomes the next retry delay). The
+ * activity heartbeats, so a post whose worker died is retried within the heartbeat timeout, not
+ * after the 10 minutes a large upload may take.
+ */
 const slack = wf.proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from '../deps';
+import { heartbeating } from '../integration-support';
 import { dynoActivities } from './dyno';
 import { finishActivity } from './finish';
 import { prepareActivity } from './prepare';
@@ -12,8 +13,13 @@ export function createCommandRunActivities(deps: ActivityDeps) {
     prepareCommandRun: prepareActivity(deps),
     ...dynoActivities(deps),
     streamRunOutput: streamActivity(deps),
-    postRunOutputToSlack: slackActivity(deps),
+    // Heartbeats let the workflow's heartbeat timeout notice a worker that died mid-post.
+    postRunOutputToSlack: withHeartbeats(slackActivity(deps)),
     postRunToTimeline: timelineActivity(deps),
     finishCommandRun: finishActivity(deps),
   };
+}
+
+function withHeartbeats<A, R>(activity: (args: A) => Promise<R>): (args: A) => Promise<R> {
+  return (args) => heartbeating(() => activity(args));
 }
