@@ -56,7 +56,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
  * PostgreSQL at once and exit, racing our ordered shutdown (API, then worker drain, then the
  * database). Keep only its `exit` safety net; main.ts stops the server in order.
  */
+let signalsReleased = false;
 function releaseSignalsFromPackage(): void {
+  // Once per process: unhooking twice throws inside async-exit-hook.
+  if (signalsReleased) return;
+  signalsReleased = true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exitHook = require('async-exit-hook') as typeof import('async-exit-hook');
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);

@@ -33,7 +33,7 @@ describe('RunCommandOnHeroku: the worker is SIGKILLed while the output streams',
 
     const failure = await failureOf(stack, `heroku-run-${id}`);
     assert.equal(failure.type, 'OutputStreamLost');
-    assert.match(failure.message, /^output stream lost: the output of dyno run\.\d+ stopped arriving \(its worker stopped while streaming\)/);
+    assert.match(failure.message, /^output stream lost: the output of dyno run\.\d+ stopped arriving \(its worker stopped, or lost Temporal for longer than the heartbeat timeout, while streaming\)/);
 
     const dynos = stack.heroku.dynos('app-crash');
     assert.equal(dynos.length, 1, 'exactly one dyno');

@@ -145,7 +145,7 @@ describe('graceful shutdown: a worker streaming a run gets SIGTERM', () => {
     await spawnWorker(20);
     const failure = await failureOf(stack, `heroku-run-${id}`);
     assert.equal(failure.type, 'OutputStreamLost');
-    assert.match(failure.message, /\(its worker stopped while streaming\)/);
+    assert.match(failure.message, /\(its worker stopped, or lost Temporal for longer than the heartbeat timeout, while streaming\)/);
     const dynos = stack.heroku.dynos('app-sigterm');
     assert.equal(dynos.length, 1, 'exactly one dyno');
     assert.ok(dynos.every((d) => d.endReason !== null));

@@ -1,5 +1,4 @@
 import type { ActivityDeps } from '../deps';
-import { heartbeating } from '../integration-support';
 import { dynoActivities } from './dyno';
 import { finishActivity } from './finish';
 import { prepareActivity } from './prepare';
@@ -13,13 +12,9 @@ export function createCommandRunActivities(deps: ActivityDeps) {
     prepareCommandRun: prepareActivity(deps),
     ...dynoActivities(deps),
     streamRunOutput: streamActivity(deps),
-    // Heartbeats let the workflow's heartbeat timeout notice a worker that died mid-post.
-    postRunOutputToSlack: withHeartbeats(slackActivity(deps)),
+    postRunOutputToSlack: slackActivity(deps),
     postRunToTimeline: timelineActivity(deps),
     finishCommandRun: finishActivity(deps),
   };
 }
 
-function withHeartbeats<A, R>(activity: (args: A) => Promise<R>): (args: A) => Promise<R> {
-  return (args) => heartbeating(() => activity(args));
-}

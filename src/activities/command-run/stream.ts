@@ -43,7 +43,7 @@ export function streamActivity(deps: ActivityDeps) {
     const heartbeats = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_INTERVAL_MS);
     try {
       const heroku = deps.herokuFor(run.integration_id);
-      if (run.stream_attached_at) return await waitForLostDyno(run, heroku, 'its worker stopped while streaming');
+      if (run.stream_attached_at) return await waitForLostDyno(run, heroku, 'its worker stopped, or lost Temporal for longer than the heartbeat timeout, while streaming');
       const configVars = await onHeroku(`reading the config vars of ${run.app_name}`, () => heroku.get<Record<string, string | null>>(`${appPath(run.app_name)}/config-vars`));
 
       const attached = await attach(run);
