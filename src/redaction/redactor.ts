@@ -1,3 +1,4 @@
+import { MultiStringSearch } from './multi-search';
 import { BEARER_PREFIX, MAX_TOKEN_PREFIX_LENGTH, TOKEN_PREFIX_AT_END, TOKEN_SOURCES } from './token-patterns';
 
 export const REDACTED = '[REDACTED]';
@@ -25,7 +26,8 @@ interface Span {
  * Removes an app's config var values and obvious tokens (token-patterns.ts) from command output.
  * `redact` handles a whole text; `stream()` the same over chunks, holding back only what could be
  * the beginning of a secret split across chunks, so live output is not delayed otherwise.
- * Values are found with indexOf (much faster than one big alternation on V8), tokens with a regex.
+ * Values are found in one pass (multi-search.ts; much faster than one big alternation on V8, or
+ * one indexOf per value), tokens with a regex.
  */
 export class Redactor {
   private readonly values: string[];
@@ -33,6 +35,7 @@ export class Redactor {
   /** Values by first character, to find a value's beginning at the end of a chunk quickly. */
   private readonly valuesByFirstChar = new Map<string, string[]>();
   private readonly longestValue: number;
+  private readonly valueSearch: MultiStringSearch;
 
   constructor(secretValues: readonly string[]) {
     this.values = [...new Set(secretValues)].filter((v) => v !== '').sort((a, b) => b.length - a.length);
@@ -41,6 +44,7 @@ export class Redactor {
       this.valuesByFirstChar.set(first, [...(this.valuesByFirstChar.get(first) ?? []), value]);
     }
     this.longestValue = this.values[0]?.length ?? 0;
+    this.valueSearch = new MultiStringSearch(this.values);
   }
 
   redact(text: string): string {
@@ -66,9 +70,7 @@ export class Redactor {
   /** Every secret and token in `text`, sorted, overlaps merged. */
   private spans(text: string): Span[] {
     const found: Span[] = [];
-    for (const value of this.values) {
-      for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) found.push({ start: at, end: at + value.length });
-    }
+    this.valueSearch.forEachMatch(text, (start, value) => found.push({ start, end: start + value.length }));
     this.tokens.lastIndex = 0;
     for (let m = this.tokens.exec(text); m !== null; m = this.tokens.exec(text)) {
       const bearer = BEARER_PREFIX.exec(m[0]);
