@@ -15,6 +15,19 @@ import { harness, type Harness } from './harness';
 
 export const OAUTH_CLIENT = { id: 'dynopulse-test-client', secret: 'test-oauth-client-secret-0123456789' };
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** `fetch` against a stack's API with the admin token (and a JSON content type when there is a body). */
+export function adminApi(apiUrl: string): Stack['api'] {
+  return (pathname, init = {}) =>
+    fetch(`${apiUrl}${pathname}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+}
 export const SLACK_BOT_TOKEN = 'xoxb-test-bot-token-000000000';
 
 export interface StackOptions {
@@ -103,15 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     heroku,
     slack,
     worker,
-    api: (pathname, init = {}) =>
-      fetch(`${apiUrl}${pathname}`, {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${ADMIN_TOKEN}`,
-          ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          ...(init.headers as Record<string, string> | undefined),
-        },
-      }),
+    api: adminApi(apiUrl),
     async spawnWorker() {
       const proc = await spawnWorkerProcess(env, h.logFile);
       children.add(proc);

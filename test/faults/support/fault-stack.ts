@@ -18,7 +18,7 @@ import { HerokuSimulator } from '../../simulators/heroku';
 import { SlackSimulator } from '../../simulators/slack';
 import type { Harness } from '../../support/harness';
 import { freePort } from '../../support/ports';
-import { ADMIN_TOKEN, OAUTH_CLIENT, SLACK_BOT_TOKEN, type Stack, type StackOptions, type WorkerProcess } from '../../support/stack';
+import { ADMIN_TOKEN, adminApi, OAUTH_CLIENT, SLACK_BOT_TOKEN, type Stack, type StackOptions, type WorkerProcess } from '../../support/stack';
 import { OwnedPostgres } from './owned-postgres';
 import { OwnedTemporal } from './owned-temporal';
 import { spawnWorkerProcess } from './worker-process';
@@ -149,15 +149,7 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
       postgres,
       temporalServer,
       logPrefix,
-      api: (pathname, init = {}) =>
-        fetch(`${apiUrl}${pathname}`, {
-          ...init,
-          headers: {
-            Authorization: `Bearer ${ADMIN_TOKEN}`,
-            ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...(init.headers as Record<string, string> | undefined),
-          },
-        }),
+      api: adminApi(apiUrl),
       async spawnWorker() {
         const worker = await spawnWorkerProcess(env, logPrefix);
         workers.add(worker);
