@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/knex';
+import type { PulseView } from '../../src/pulses/list-pulses';
 import type { DeliveryRecord, HerokuSimulator } from '../simulators/heroku';
 import type { Stack } from '../support/stack';
 
 /** A pulse as `GET /api/pulses` answers it (CONTRACT §3). */
-export interface PulseJson {
-  id: string;
-  source: string;
-  summary: string;
-  labels: Record<string, string>;
-  serviceIds: string[];
-  startedAt: string;
-  endedAt: string | null;
-  data: Record<string, unknown>;
-}
+export type PulseJson = PulseView;
 
 export interface ApiPage<T> {
   status: number;
