@@ -1,10 +1,10 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivityDeps } from './activities/deps';
 import { createApi } from './api/app';
-import { createHttpServer, listen } from './api/http-server';
+import { createHttpServer, drainHttpServer, listen } from './api/http-server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, migrate, type Db } from './db/knex';
@@ -168,28 +168,6 @@ async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, 
   const server: Server = createHttpServer(app.callback());
   await listen(server, config.port);
   stoppers.push({ name: 'API server', phase: 'drain', stop: () => drainHttpServer(server, config.shutdownGraceSeconds * 1000) });
-}
-
-/**
- * Stops accepting connections at once and lets in-flight requests finish. Keep-alive connections
- * are closed as soon as they fall idle (a request arriving on one meanwhile is answered with
- * `Connection: close`); whatever still runs when the grace period ends (e.g. a followed output
- * stream) is cut.
- */
-function drainHttpServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
-    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      if (!res.headersSent) res.setHeader('Connection', 'close');
-    });
-    server.close(() => {
-      clearInterval(closeIdle);
-      clearTimeout(cut);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
 
 /**

@@ -1,7 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { HerokuSimulator } from '../../test/simulators/heroku';
 import type { SlackSimulator } from '../../test/simulators/slack';
+import { serve } from '../../test/support/api-client';
 
 /** How much of each posted Slack file the console shows. */
 const FILE_PREVIEW_BYTES = 64 * 1024;
@@ -29,20 +29,11 @@ export interface ControlServer {
  *   POST /apps/:app/deploy       {"fail"?: boolean} → a simulated git push (build and release webhooks)
  */
 export async function startControlServer(world: SandboxWorld): Promise<ControlServer> {
-  const server = http.createServer((req, res) => {
+  return serve((req, res) => {
     void handle(world, req)
       .then(({ status, body }) => send(res, status, body))
       .catch((err: unknown) => send(res, 422, { error: { code: 'sandbox_error', message: err instanceof Error ? err.message : String(err) } }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 async function handle(world: SandboxWorld, req: http.IncomingMessage): Promise<{ status: number; body: unknown }> {

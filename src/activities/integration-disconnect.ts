@@ -3,7 +3,8 @@ import type { HerokuClient } from '../heroku/client';
 import { findIntegration } from '../integrations/integration-store';
 import { IntegrationNotFoundError } from '../integrations/lifecycle-lease';
 import type { ActivityDeps } from './deps';
-import { asReconnectNeeded, findIntegrationAuthorizationId, heartbeating, isPermanentHerokuError } from './integration-support';
+import { heartbeating } from './heartbeating';
+import { asReconnectNeeded, findIntegrationAuthorizationId, isPermanentHerokuError } from './integration-support';
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found' | 'failed';
 

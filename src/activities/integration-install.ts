@@ -6,7 +6,8 @@ import { findIntegration, transitionStatus } from '../integrations/integration-s
 import { IntegrationNotFoundError } from '../integrations/lifecycle-lease';
 import { RECONNECT_NEEDED } from '../integrations/model';
 import type { ActivityDeps } from './deps';
-import { asReconnectNeeded, findIntegrationAuthorizationId, heartbeating } from './integration-support';
+import { heartbeating } from './heartbeating';
+import { asReconnectNeeded, findIntegrationAuthorizationId } from './integration-support';
 
 /** The install steps before the webhooks: tokens, then the account behind them. */
 export function createIntegrationInstallActivities(deps: ActivityDeps, heroku: (integrationId: string) => HerokuClient) {

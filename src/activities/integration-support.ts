@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { accessTokenAad, refreshTokenAad } from '../crypto/aad';
 import { findOwnAuthorizationId } from '../heroku/authorizations';
 import { HerokuApiError, type HerokuClient } from '../heroku/client';
@@ -7,7 +6,7 @@ import { transitionStatus, type IntegrationRow } from '../integrations/integrati
 import { RECONNECT_NEEDED } from '../integrations/model';
 import type { ActivityDeps } from './deps';
 
-// What the integration activities share: Heroku clients, heartbeats, and the "reconnect needed" rule.
+// What the integration activities share: Heroku clients and the "reconnect needed" rule.
 
 /**
  * One Platform API client per integration in this worker process, so that concurrent activities
@@ -23,23 +22,6 @@ export function herokuClients(deps: ActivityDeps): (integrationId: string) => He
     }
     return client;
   };
-}
-
-/**
- * Runs `fn` while heartbeating, so the server notices a dead worker within the heartbeat timeout
- * instead of the whole start-to-close timeout. Cancellation deliberately does not abort `fn`: an
- * aborted create may still be applied by Heroku, so a cancelled workflow waits for its steps in
- * flight to finish (they are short) before anything else touches the integration.
- */
-export async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), 2_000);
-  try {
-    return await fn();
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /**

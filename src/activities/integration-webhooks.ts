@@ -12,7 +12,8 @@ import {
 } from '../heroku/webhooks';
 import { appRows, type IntegrationAppRow } from '../integrations/integration-store';
 import type { ActivityDeps } from './deps';
-import { asReconnectNeeded, heartbeating, isPermanentHerokuError } from './integration-support';
+import { heartbeating } from './heartbeating';
+import { asReconnectNeeded, isPermanentHerokuError } from './integration-support';
 
 export interface AppRef {
   integrationId: string;
@@ -64,6 +65,8 @@ export function createIntegrationWebhookActivities(deps: ActivityDeps, heroku: (
       const client = heroku(ref.integrationId);
       const target = (secret: string) => ({ url: webhookUrl(config.publicUrl, ref.integrationId), secret });
       try {
+        // Not aborted when cancelled: an aborted create may still be applied by Heroku, so a
+        // cancelled workflow waits for this short step before anything else touches the integration.
         const { outcome, webhookId } = await heartbeating(async () => {
           const ours = await ourWebhooks(client, ref);
           const keep = ours.find((h) => h.id === row.webhook_id) ?? ours[0];

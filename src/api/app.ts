@@ -2,7 +2,8 @@ import Koa from 'koa';
 import type { ApiContextExtras, ApiMiddleware, ApiState } from './context';
 import { createConsole } from './console';
 import type { ApiDeps } from './deps';
-import { adminAuth } from './middleware/admin-auth';
+import { ADMIN_TOKEN_FAILURE_LIMITS, adminAuth } from './middleware/admin-auth';
+import { AuthFailureLimiter } from './middleware/auth-failure-limiter';
 import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
@@ -41,14 +42,16 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   const adminConsole = createConsole(deps);
-  app.use(under('/api', adminAuth(deps.config.adminApiToken, { sessions: adminConsole.sessions })));
+  // One count of wrong admin tokens per address, whichever route (/api or /codec) they were tried on.
+  const adminFailures = new AuthFailureLimiter(ADMIN_TOKEN_FAILURE_LIMITS);
+  app.use(under('/api', adminAuth(deps.config.adminApiToken, { sessions: adminConsole.sessions, failures: adminFailures })));
   app.use(adminConsole.pages); // before the JSON body parser: sign-in/out are form posts
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
   for (const router of [
     healthRoutes(deps),
     metricsRoutes(deps), // GET /metrics: outside /api, no admin token (Prometheus), unless METRICS_ADDRESS moves it
-    codecRoutes(deps, adminConsole.readOnlySessions),
+    codecRoutes(deps, { sessions: adminConsole.readOnlySessions, failures: adminFailures }),
     integrationRoutes(deps),
     oauthCallbackRoutes(deps),
     herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token

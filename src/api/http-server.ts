@@ -60,3 +60,25 @@ export function listen(server: http.Server, port: number, host?: string): Promis
     });
   });
 }
+
+/**
+ * Stops accepting connections at once and lets in-flight requests finish. Keep-alive connections
+ * are closed as soon as they fall idle (a request arriving on one meanwhile is answered with
+ * `Connection: close`); whatever still runs when the grace period ends (e.g. a followed output
+ * stream) is cut.
+ */
+export function drainHttpServer(server: http.Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    });
+    server.close(() => {
+      clearInterval(closeIdle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,5 +1,5 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpServer, listen } from '../api/http-server';
 import type { Logger } from '../log';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './exposition';
 
@@ -10,10 +10,10 @@ export interface MetricsServer {
 
 /**
  * The listener on METRICS_ADDRESS: `GET /metrics` and nothing else, so a worker-only process can be
- * scraped and the API port need not expose metrics.
+ * scraped and the API port need not expose metrics. Same server limits as the API's.
  */
 export async function startMetricsServer(address: { host: string; port: number }, logger: Logger): Promise<MetricsServer> {
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found: metrics are served at GET /metrics\n');
@@ -27,15 +27,10 @@ export async function startMetricsServer(address: { host: string; port: number }
       },
     );
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(address.port, address.host, () => resolve());
-  });
-  const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  const port = await listen(server, address.port, address.host);
+  const { address: bound, family } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${bound.port}/metrics`,
+    url: `http://${family === 'IPv6' ? `[${bound}]` : bound}:${port}/metrics`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import type { Logger } from '../log';
+import { freePort } from '../runtime/free-port';
 
 let installed = false;
 let metricsUrl: string | undefined;
@@ -25,7 +25,7 @@ export function installTemporalRuntime(logger: Logger): void {
 export async function installTemporalRuntimeWithMetrics(logger: Logger): Promise<void> {
   if (installed) return;
   for (let attempt = 1; ; attempt++) {
-    const bindAddress = `127.0.0.1:${await freeLoopbackPort()}`;
+    const bindAddress = `127.0.0.1:${await freePort()}`;
     try {
       install(logger, bindAddress);
       metricsUrl = `http://${bindAddress}/metrics`;
@@ -62,15 +62,4 @@ function install(logger: Logger, prometheusBindAddress: string | undefined): voi
 function sdkLevel(level: string): LogLevel {
   const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
   return map[level] ?? 'ERROR';
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

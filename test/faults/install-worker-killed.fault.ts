@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { webhookSecretAad } from '../../src/crypto/aad';
-import { apiCalls, closeStatus, eventually, installThroughOAuth, ourWebhooksOn, waitForStatus } from '../integrations/support';
+import { apiCalls, assertOneRecordedWebhookPerApp, closeStatus, eventually, installThroughOAuth, ourWebhooksOn, waitForStatus } from '../integrations/support';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 
 const activeApps = async (stack: FaultStack, integrationId: string): Promise<number> => {
@@ -45,13 +44,7 @@ describe('fault: the worker process is SIGKILLed during install', () => {
     await stack.spawnWorker();
     const view = await waitForStatus(stack, started.integrationId, 'connected', 180_000);
     assert.deepEqual(view.apps.filter((a) => a.status !== 'active'), []);
-    for (const app of apps) {
-      const hooks = ourWebhooksOn(stack, app, started.integrationId);
-      assert.equal(hooks.length, 1, `${app}: exactly one webhook`);
-      const row = await stack.h.db('integration_apps').where({ integration_id: started.integrationId, app_name: app }).first();
-      assert.equal(row.webhook_id, hooks[0]!.id, `${app}: the webhook we record is the one on Heroku`);
-      assert.equal(stack.h.box.open(row.webhook_secret_sealed, webhookSecretAad(started.integrationId, app)), hooks[0]!.secret, `${app}: Heroku signs with the secret we hold`);
-    }
+    await assertOneRecordedWebhookPerApp(stack, started.integrationId, apps);
     assert.equal(await closeStatus(stack, started.workflowId), 'COMPLETED');
     console.log(
       `      end state: ${view.status}; ${apps.length} apps, ${apps.map((a) => ourWebhooksOn(stack, a, started.integrationId).length).reduce((x, y) => x + y, 0)} webhooks;` +

@@ -8,7 +8,7 @@ import knex from 'knex';
 import { describe, it } from 'mocha';
 import { projectRoot } from '../../src/paths';
 import { locateTemporalCli } from '../../src/temporal/cli-binary';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/runtime/free-port';
 
 const main = path.join(projectRoot, 'dist', 'src', 'main.js');
 const execFileAsync = promisify(execFile);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { webhookSecretAad } from '../../src/crypto/aad';
 import type { IntegrationView } from '../../src/integrations/integration-store';
 import type { WebhookSubscription } from '../simulators/heroku';
 import type { Stack } from '../support/stack';
@@ -112,6 +113,17 @@ export function ourWebhooksOn(stack: Stack, app: string, integrationId: string):
 }
 
 /** Platform API calls answered so far, optionally only those matching method and path. */
+/** Each app has exactly one webhook of ours on Heroku: the one we recorded, signing with the secret we hold. */
+export async function assertOneRecordedWebhookPerApp(stack: Stack, integrationId: string, apps: string[]): Promise<void> {
+  for (const app of apps) {
+    const hooks = ourWebhooksOn(stack, app, integrationId);
+    assert.equal(hooks.length, 1, `${app}: exactly one webhook`);
+    const row = await stack.h.db('integration_apps').where({ integration_id: integrationId, app_name: app }).first();
+    assert.equal(row.webhook_id, hooks[0]!.id, `${app}: the webhook we record is the one on Heroku`);
+    assert.equal(stack.h.box.open(row.webhook_secret_sealed, webhookSecretAad(integrationId, app)), hooks[0]!.secret, `${app}: Heroku signs with the secret we hold`);
+  }
+}
+
 export function apiCalls(stack: Stack, method?: string, path?: RegExp): number {
   return stack.heroku.calls.filter((c) => c.host === 'api' && (method === undefined || c.method === method) && (path === undefined || path.test(c.path))).length;
 }

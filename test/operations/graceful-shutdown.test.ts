@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { signWebhookBody } from '../simulators/heroku';
 import { UPLOAD_METHOD } from '../simulators/slack';
 import type { ConnectedIntegration } from '../support/fixtures';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/runtime/free-port';
 import type { Stack } from '../support/stack';
 import { failureOf, getOutput, getRun, postRun, startRunStack, waitFor } from '../command-runs/support';
 import { freshEventFrom, rawBodyOf } from '../pulses/support';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'mocha';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/runtime/free-port';
 import { ADMIN_TOKEN, OAUTH_CLIENT, SLACK_BOT_TOKEN, startStack, type Stack } from '../support/stack';
 import { consent, openCallback } from '../integrations/support';
 import { FINAL, waitFor, type RunView } from '../command-runs/support';

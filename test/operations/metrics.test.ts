@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'mocha';
 import { createApi } from '../../src/api/app';
 import { ConfigError, loadConfig } from '../../src/config';
 import { serve } from '../support/api-client';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/runtime/free-port';
 import { ADMIN_TOKEN, type Stack } from '../support/stack';
 import type { ConnectedIntegration } from '../support/fixtures';
 import { FINAL, startRunStack, waitFor, type RunView } from '../command-runs/support';

@@ -1,13 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type Koa from 'koa';
+import { createHttpServer, listen } from '../../src/api/http-server';
 
-/** Serves a Koa app on a random local port for one test file. */
-export async function serve(app: Koa<never, never> | { callback(): http.RequestListener }): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** A local HTTP server on a random port (a Koa app for one test file, or a plain handler), with the API's limits. */
+export async function serve(app: Koa<never, never> | { callback(): http.RequestListener } | http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer(typeof app === 'function' ? app : app.callback());
+  const port = await listen(server, 0, '127.0.0.1');
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -13,7 +13,7 @@ import { failureConverterPath } from '../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { createTestDatabase, type TestDatabase } from './postgres';
-import { freePort } from './ports';
+import { freePort } from '../../src/runtime/free-port';
 
 /**
  * The real parts every integration test shares for one run: a Temporal server (a dev server we

@@ -65,6 +65,30 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** The environment of a dynopulse process (in this test process or a child) wired to a stack's parts. */
+export function stackEnv(
+  parts: { apiUrl: string; databaseUrl: string; temporalAddress: string; namespace: string; taskQueue: string; heroku: HerokuSimulator; slack: SlackSimulator; encryptionKey: Buffer },
+  overrides: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    PUBLIC_URL: parts.apiUrl,
+    DATABASE_URL: parts.databaseUrl,
+    TEMPORAL_ADDRESS: parts.temporalAddress,
+    TEMPORAL_NAMESPACE: parts.namespace,
+    TEMPORAL_TASK_QUEUE: parts.taskQueue,
+    HEROKU_OAUTH_ID: OAUTH_CLIENT.id,
+    HEROKU_OAUTH_SECRET: OAUTH_CLIENT.secret,
+    HEROKU_API_URL: parts.heroku.apiUrl,
+    HEROKU_ID_URL: parts.heroku.idUrl,
+    SLACK_BOT_TOKEN,
+    SLACK_API_URL: parts.slack.apiUrl,
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    ENCRYPTION_KEY: parts.encryptionKey.toString('base64'),
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const h = await harness();
   const heroku = await HerokuSimulator.start({ oauthClients: [{ ...OAUTH_CLIENT, name: 'dynopulse (test)' }], ...options.heroku });
@@ -73,23 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The API's own server and limits; the app is attached once its URL (PUBLIC_URL) is known.
   const server = createHttpServer();
   const apiUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
-  const env: NodeJS.ProcessEnv = {
-    PUBLIC_URL: apiUrl,
-    DATABASE_URL: h.databaseUrl,
-    TEMPORAL_ADDRESS: h.temporalAddress,
-    TEMPORAL_NAMESPACE: h.namespace,
-    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    HEROKU_OAUTH_ID: OAUTH_CLIENT.id,
-    HEROKU_OAUTH_SECRET: OAUTH_CLIENT.secret,
-    HEROKU_API_URL: heroku.apiUrl,
-    HEROKU_ID_URL: heroku.idUrl,
-    SLACK_BOT_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    ADMIN_API_TOKEN: ADMIN_TOKEN,
-    ENCRYPTION_KEY: h.encryptionKey.toString('base64'),
-    LOG_LEVEL: 'debug',
-    ...options.env,
-  };
+  const env = stackEnv({ apiUrl, databaseUrl: h.databaseUrl, temporalAddress: h.temporalAddress, namespace: h.namespace, taskQueue: `test-${randomUUID()}`, heroku, slack, encryptionKey: h.encryptionKey }, options.env);
   const config = loadConfig(env);
   const logger = h.logger.child({ taskQueue: config.temporal.taskQueue });
   const app = createApi({ config, db: h.db, temporal: h.temporal, box: h.box, logger });

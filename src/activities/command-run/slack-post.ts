@@ -10,13 +10,11 @@ import { classifySlackError } from '../../slack/errors';
 import { completeUpload, openUpload, uploadBytes, UploadRejectedError } from '../../slack/file-upload';
 import { slackPosts } from '../../metrics/registry';
 import type { ActivityDeps } from '../deps';
+import { heartbeating } from '../heartbeating';
 import { shortCommand, slackComment } from './run-report';
 
 /** Slack refuses empty files (slack-liquid.md A3): an empty output is posted as this line. */
 export const EMPTY_OUTPUT_PLACEHOLDER = '(the command printed no output)\n';
-
-/** Heartbeats while posting (a large upload takes a while). */
-const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
  * Posts a run's stored (already redacted) output as one file to every requested channel, once.
@@ -38,10 +36,8 @@ export function slackActivity(deps: ActivityDeps) {
 
   return async function postRunOutputToSlack(args: { runId: string; outcome: RunOutcome }): Promise<{ fileIds: string[] }> {
     const ctx = Context.current();
-    ctx.heartbeat();
-    const heartbeats = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
-      return await post(args, ctx.cancellationSignal);
+      return await heartbeating(() => post(args, ctx.cancellationSignal));
     } catch (err) {
       if (ctx.cancellationSignal.aborted) {
         deps.logger.warn({ commandRunId: args.runId, reason: String(ctx.cancellationSignal.reason) }, 'posting to Slack stopped: the activity was cancelled; the next attempt continues');
@@ -49,8 +45,6 @@ export function slackActivity(deps: ActivityDeps) {
       }
       if (err instanceof ApplicationFailure && err.type === 'SlackUnavailable') slackPosts.inc({ outcome: 'retry' });
       throw err;
-    } finally {
-      clearInterval(heartbeats);
     }
   };
 

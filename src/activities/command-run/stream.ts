@@ -8,12 +8,11 @@ import { appPath, type HerokuClient } from '../../heroku/client';
 import { secretValuesOf } from '../../redaction/redactor';
 import { attachToDyno, RendezvousCertificateError, RendezvousRefusedError, type AttachedDyno } from '../../rendezvous/client';
 import type { ActivityDeps } from '../deps';
+import { heartbeating } from '../heartbeating';
 import { dynoState, isDynoOver } from './dyno';
 import { onHeroku } from './failures';
 import { pumpOutput } from './output-pump';
 
-/** Heartbeats go out this often, whether output flows or not (a silent command must not look dead). */
-export const HEARTBEAT_INTERVAL_MS = 3_000;
 /** How often a dyno we lost the stream of is checked until it ends. */
 const DYNO_POLL_MS = 2_000;
 /** A dyno whose stream closed may take a moment to show as ended on the Platform API. */
@@ -39,9 +38,8 @@ export function streamActivity(deps: ActivityDeps) {
     const run = await getRun(deps.db, runId);
     let writer: OutputWriter | undefined;
     const progress = (): StreamProgress => ({ bytes: Number(run.output_bytes) + (writer?.bytes ?? 0), lines: Number(run.output_lines) + (writer?.lines ?? 0) });
-    ctx.heartbeat(progress());
-    const heartbeats = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_INTERVAL_MS);
-    try {
+    // Heartbeats carry the progress and go out whether output flows or not (a silent command must not look dead).
+    return heartbeating(async () => {
       const heroku = deps.herokuFor(run.integration_id);
       if (run.stream_attached_at) return await waitForLostDyno(run, heroku, 'its worker stopped, or lost Temporal for longer than the heartbeat timeout, while streaming');
       const configVars = await onHeroku(`reading the config vars of ${run.app_name}`, () => heroku.get<Record<string, string | null>>(`${appPath(run.app_name)}/config-vars`));
@@ -78,9 +76,7 @@ export function streamActivity(deps: ActivityDeps) {
           throw err;
         }
       }
-    } finally {
-      clearInterval(heartbeats);
-    }
+    }, progress);
   };
 
   /** True if the dyno is over now or within `graceMs`. */

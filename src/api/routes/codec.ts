@@ -6,6 +6,7 @@ import type { ApiContextExtras, ApiMiddleware, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { adminAuth, type SessionAuthenticator } from '../middleware/admin-auth';
+import type { AuthFailureLimiter } from '../middleware/auth-failure-limiter';
 import { bodyOf } from '../middleware/body';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -62,7 +63,7 @@ function fromOrigins(allowedOrigins: string[], sessions: SessionAuthenticator): 
  * `temporal workflow show --codec-endpoint` call to read encrypted payloads. The admin token is
  * required, or a console session cookie (the Web UI's "Include cross-origin credentials").
  */
-export function codecRoutes(deps: Pick<ApiDeps, 'config'>, sessions?: SessionAuthenticator): Router<ApiState, ApiContextExtras> {
+export function codecRoutes(deps: Pick<ApiDeps, 'config'>, auth: { sessions?: SessionAuthenticator; failures?: AuthFailureLimiter } = {}): Router<ApiState, ApiContextExtras> {
   const { encryptionKey, previousEncryptionKeys, temporal } = deps.config;
   const router = new Router<ApiState, ApiContextExtras>({ prefix: '/codec' });
   if (!encryptionKey) return router;
@@ -70,7 +71,8 @@ export function codecRoutes(deps: Pick<ApiDeps, 'config'>, sessions?: SessionAut
   const origins = temporal.uiUrl ? [new URL(temporal.uiUrl).origin] : [];
 
   router.use(codecCors(origins));
-  router.use(adminAuth(deps.config.adminApiToken, sessions ? { sessions: fromOrigins(origins, sessions) } : {}));
+  const { sessions, failures } = auth;
+  router.use(adminAuth(deps.config.adminApiToken, { ...(sessions ? { sessions: fromOrigins(origins, sessions) } : {}), ...(failures ? { failures } : {}) }));
   for (const op of ['encode', 'decode'] as const) {
     router.post(`/${op}`, async (ctx) => {
       const { payloads } = codecBody.parse(bodyOf(ctx));

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../../src/paths';
-import { freePort } from '../../support/ports';
+import { freePort } from '../../../src/runtime/free-port';
 
 export interface SandboxProcess {
   consoleUrl: string;

@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import { createApi } from '../../../src/api/app';
+import { createHttpServer, listen } from '../../../src/api/http-server';
 import { loadConfig } from '../../../src/config';
 import { SecretBox } from '../../../src/crypto/secret-box';
 import { createDb, migrate } from '../../../src/db/knex';
@@ -17,8 +16,8 @@ import { connectClient } from '../../../src/temporal/connect';
 import { HerokuSimulator } from '../../simulators/heroku';
 import { SlackSimulator } from '../../simulators/slack';
 import type { Harness } from '../../support/harness';
-import { freePort } from '../../support/ports';
-import { ADMIN_TOKEN, adminApi, OAUTH_CLIENT, SLACK_BOT_TOKEN, type Stack, type StackOptions, type WorkerProcess } from '../../support/stack';
+import { freePort } from '../../../src/runtime/free-port';
+import { adminApi, OAUTH_CLIENT, SLACK_BOT_TOKEN, stackEnv, type Stack, type StackOptions, type WorkerProcess } from '../../support/stack';
 import { OwnedPostgres } from './owned-postgres';
 import { OwnedTemporal } from './owned-temporal';
 import { spawnWorkerProcess } from './worker-process';
@@ -82,8 +81,8 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
     const slack = await SlackSimulator.start({ botToken: SLACK_BOT_TOKEN, ...options.slack });
     closers.push(() => slack.close());
 
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = createHttpServer();
+    const apiUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
     closers.push(
       () =>
         new Promise<void>((resolve) => {
@@ -91,24 +90,10 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
           server.close(() => resolve());
         }),
     );
-    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const env: NodeJS.ProcessEnv = {
-      PUBLIC_URL: apiUrl,
-      DATABASE_URL: postgres.databaseUrl,
-      TEMPORAL_ADDRESS: temporalServer.address,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TASK_QUEUE: `fault-${name}-${randomUUID().slice(0, 8)}`,
-      HEROKU_OAUTH_ID: OAUTH_CLIENT.id,
-      HEROKU_OAUTH_SECRET: OAUTH_CLIENT.secret,
-      HEROKU_API_URL: heroku.apiUrl,
-      HEROKU_ID_URL: heroku.idUrl,
-      SLACK_BOT_TOKEN,
-      SLACK_API_URL: slack.apiUrl,
-      ADMIN_API_TOKEN: ADMIN_TOKEN,
-      ENCRYPTION_KEY: encryptionKey.toString('base64'),
-      LOG_LEVEL: 'debug',
-      ...options.env,
-    };
+    const env = stackEnv(
+      { apiUrl, databaseUrl: postgres.databaseUrl, temporalAddress: temporalServer.address, namespace, taskQueue: `fault-${name}-${randomUUID().slice(0, 8)}`, heroku, slack, encryptionKey },
+      options.env,
+    );
     const config = loadConfig(env);
     const box = new SecretBox(encryptionKey);
     server.on('request', createApi({ config, db, temporal, box, logger }).callback());
