@@ -17,7 +17,7 @@ export const name = 'run-command';
 
 const MB = 1024 * 1024;
 const STREAM_BYTES = 200 * MB;
-const STREAM_ROUNDS = 3;
+const STREAM_ROUNDS = 5;
 const CONCURRENT_RUNS = 50;
 const HEARTBEAT_TIMEOUT_S = 10; // src/workflows/run-command.ts
 const TTFB_RUNS = 10;
@@ -52,6 +52,8 @@ export async function run(): Promise<BenchResult> {
           streamMBps: streaming.ours.mbps,
           baselineReadMBps: streaming.baseline.mbps,
           streamToBaselineRatio: ratio,
+          streamRoundsMBps: streaming.rounds.map((r) => r.ours.mbps.toFixed(0)).join(' '),
+          baselineRoundsMBps: streaming.rounds.map((r) => r.baseline.mbps.toFixed(0)).join(' '),
           streamPeakRssGrowthMB: streaming.ours.rssGrowthMB,
           baselinePeakRssGrowthMB: streaming.baseline.rssGrowthMB,
           firstStreamPeakRssGrowthMB: streaming.firstStream.rssGrowthMB,
@@ -77,7 +79,7 @@ export async function run(): Promise<BenchResult> {
           { description: `heartbeats on time (no stream retried, staleness < ${HEARTBEAT_TIMEOUT_S} s)`, met: concurrent.retriedStreams === 0 && concurrent.maxStalenessSeconds < HEARTBEAT_TIMEOUT_S },
         ],
         notes: [
-          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, simulator in a child process; both share the machine's CPUs with the simulator (and, on a shared machine, with other work: see loadAverage1mAtStart)`,
+          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, each timed from attach to the last byte read (baseline) or stored (ours: decoded, redacted against 8 config var values and the token patterns, compressed, inserted; the run row is created before and checked and deleted after, untimed), simulator in a child process; both share the machine's CPUs with the simulator (and, on a shared machine, with other work: see loadAverage1mAtStart)`,
           'heartbeat staleness: now − lastHeartbeatTime of the pending stream activity, polled each second (the SDK sends heartbeats to the server at most every 0.8 × heartbeatTimeout)',
           `first byte: median of ${TTFB_RUNS} runs of "echo first" from client start to the first chunk row in PostgreSQL; simulator boot = attach to first byte on a bare simulated dyno`,
         ],
@@ -96,55 +98,78 @@ interface StreamFigures {
   rssGrowthMB: number;
 }
 
-async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: string): Promise<{ baseline: StreamFigures; ours: StreamFigures; firstStream: StreamFigures; storedMB: number }> {
+interface StreamingFigures {
+  baseline: StreamFigures;
+  ours: StreamFigures;
+  /** Every round, in order (baseline then ours), to show the spread behind the medians. */
+  rounds: { baseline: StreamFigures; ours: StreamFigures }[];
+  firstStream: StreamFigures;
+  storedMB: number;
+}
+
+async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: string): Promise<StreamingFigures> {
   const command = `for i in $(seq 1 20); do cat ${logFile}; done | head -c ${STREAM_BYTES}`;
   const integrationId = randomUUID();
   await db('integrations').insert({ id: integrationId, org_id: 'bench', status: 'connected' });
   const secrets = Array.from({ length: 8 }, () => randomBytes(12).toString('base64url'));
-  const baseline: StreamFigures[] = [];
-  const ours: StreamFigures[] = [];
+  const rounds: StreamingFigures['rounds'] = [];
   let storedBytes = 0;
 
-  const readAndDiscard = async () => {
-    const attached = await attachToDyno(await rendezvous.create(command));
-    let bytes = attached.firstBytes.length;
-    for await (const chunk of attached.socket) bytes += (chunk as Buffer).length;
-    if (bytes !== STREAM_BYTES) throw new Error(`baseline read ${bytes} bytes`);
-  };
-  const streamIntoStorage = async () => {
+  const readAndDiscard = (): Promise<StreamRound> =>
+    Promise.resolve({
+      stream: async () => {
+        const attached = await attachToDyno(await rendezvous.create(command));
+        let bytes = attached.firstBytes.length;
+        for await (const chunk of attached.socket) bytes += (chunk as Buffer).length;
+        if (bytes !== STREAM_BYTES) throw new Error(`baseline read ${bytes} bytes`);
+      },
+    });
+  const streamIntoStorage = async (): Promise<StreamRound> => {
     const runId = `bench-${randomUUID()}`;
     await db('command_runs').insert({ id: runId, workflow_id: runId, integration_id: integrationId, app_name: 'bench', input: '{}', status: 'running' });
     const writer = await OutputWriter.open(db, runId);
-    const attached = await attachToDyno(await rendezvous.create(command));
-    await pumpOutput(attached, { writer, secrets, signal: new AbortController().signal });
-    if (writer.bytes !== STREAM_BYTES) throw new Error(`stored ${writer.bytes} bytes`);
-    const row = await db('command_run_output_chunks').where({ run_id: runId }).sum<{ sum: string }>({ sum: db.raw('octet_length(data)') }).first();
-    storedBytes = Number(row?.sum ?? 0);
-    await db('command_runs').where({ id: runId }).delete();
+    return {
+      stream: async () => {
+        const attached = await attachToDyno(await rendezvous.create(command));
+        await pumpOutput(attached, { writer, secrets, signal: new AbortController().signal }); // returns once all is stored
+      },
+      after: async () => {
+        if (writer.bytes !== STREAM_BYTES) throw new Error(`stored ${writer.bytes} bytes`);
+        const row = await db('command_run_output_chunks').where({ run_id: runId }).sum<{ sum: string }>({ sum: db.raw('octet_length(data)') }).first();
+        storedBytes = Number(row?.sum ?? 0);
+        await db('command_runs').where({ id: runId }).delete();
+      },
+    };
   };
-  await readAndDiscard(); // warm-up: JIT, TLS session, file cache
+  await (await readAndDiscard()).stream(); // warm-up: JIT, TLS session, file cache
   const firstStream = await measure(streamIntoStorage); // includes one-time allocations (code, pools)
-  for (let round = 0; round < STREAM_ROUNDS; round++) {
-    baseline.push(await measure(readAndDiscard));
-    ours.push(await measure(streamIntoStorage));
-  }
-  return { baseline: median(baseline), ours: median(ours), firstStream, storedMB: storedBytes / MB };
+  for (let round = 0; round < STREAM_ROUNDS; round++) rounds.push({ baseline: await measure(readAndDiscard), ours: await measure(streamIntoStorage) });
+  return { baseline: median(rounds.map((r) => r.baseline)), ours: median(rounds.map((r) => r.ours)), rounds, firstStream, storedMB: storedBytes / MB };
+}
+
+/** One 200 MB stream: only `stream` (attach to the last byte stored or discarded) is measured; setup and checks are not. */
+interface StreamRound {
+  stream: () => Promise<void>;
+  after?: () => Promise<void>;
 }
 
 /** MB/s of one 200 MB stream and the peak RSS growth over the RSS just before it. */
-async function measure(stream: () => Promise<void>): Promise<StreamFigures> {
+async function measure(prepare: () => Promise<StreamRound>): Promise<StreamFigures> {
+  const round = await prepare();
   await new Promise((r) => setTimeout(r, 500)); // let the previous round's garbage settle a little
   const before = process.memoryUsage.rss();
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   const started = performance.now();
   try {
-    await stream();
+    await round.stream();
   } finally {
     clearInterval(sampler);
   }
+  const seconds = (performance.now() - started) / 1000;
   peak = Math.max(peak, process.memoryUsage.rss());
-  return { mbps: STREAM_BYTES / MB / ((performance.now() - started) / 1000), rssGrowthMB: (peak - before) / MB };
+  await round.after?.();
+  return { mbps: STREAM_BYTES / MB / seconds, rssGrowthMB: (peak - before) / MB };
 }
 
 function median(figures: StreamFigures[]): StreamFigures {

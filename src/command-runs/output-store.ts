@@ -20,16 +20,18 @@ const FLUSH_INTERVAL_MS = 100;
 
 /**
  * Appends a run's output to `command_run_output_chunks` as it arrives, keeping `output_bytes` and
- * `output_lines` of the run current. Output is taken as byte strings (latin1: one character per
- * byte) and copied into the batch being filled; full batches are compressed and inserted (in
- * order) while the next one fills. With MAX_BATCHES_IN_FLIGHT pending a writer waits, which is
- * how a slow database slows the reader down instead of growing memory.
+ * `output_lines` of the run current. Output bytes are copied into the batch being filled; full
+ * batches are compressed and inserted (in order) while the next one fills. With
+ * MAX_BATCHES_IN_FLIGHT pending a writer waits, which is how a slow database slows the reader
+ * down instead of growing memory.
  */
 export class OutputWriter {
   /** The batch being filled: grows (doubling) up to MAX_BATCH_BYTES, so a trickling run holds little. */
-  private batch = Buffer.allocUnsafe(64 * 1024);
+  private batch: Buffer = Buffer.allocUnsafe(64 * 1024);
   private pendingBytes = 0;
   private pendingLines = 0;
+  /** Full-size batches whose compression is done, filled again: fresh 2 MB buffers cost page faults and GC. */
+  private readonly spareBatches: Buffer[] = [];
   private tail: Promise<void> = Promise.resolve();
   private readonly inFlight: Promise<void>[] = [];
   private failure: unknown;
@@ -51,10 +53,14 @@ export class OutputWriter {
     return new OutputWriter(db, runId, (row?.max ?? -1) + 1);
   }
 
-  /** Appends output given as a byte string (latin1: one character per byte). */
-  async write(bytes: string): Promise<void> {
+  /**
+   * Takes output bytes (copied: the caller may reuse `bytes`). Returns false once
+   * MAX_BATCHES_IN_FLIGHT batches are being stored: the caller then awaits `drain()` before
+   * writing more. Synchronous, so a chunk costs no promise.
+   */
+  write(bytes: Buffer): boolean {
     if (this.failure !== undefined) throw this.failure;
-    if (bytes === '') return;
+    if (bytes.length === 0) return this.inFlight.length <= MAX_BATCHES_IN_FLIGHT;
     const lines = countNewlines(bytes);
     this.bytes += bytes.length;
     this.lines += lines;
@@ -62,17 +68,20 @@ export class OutputWriter {
     for (let from = 0; from < bytes.length; ) {
       if (this.pendingBytes === this.batch.length) {
         if (this.batch.length < MAX_BATCH_BYTES) this.grow();
-        else {
-          this.flush();
-          while (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.inFlight.shift();
-        }
+        else this.flush();
       }
-      const take = Math.min(bytes.length - from, this.batch.length - this.pendingBytes);
-      this.batch.write(take === bytes.length ? bytes : bytes.slice(from, from + take), this.pendingBytes, take, 'latin1');
-      this.pendingBytes += take;
-      from += take;
+      const copied = bytes.copy(this.batch, this.pendingBytes, from);
+      this.pendingBytes += copied;
+      from += copied;
     }
     this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlushAt + FLUSH_INTERVAL_MS - Date.now()));
+    return this.inFlight.length <= MAX_BATCHES_IN_FLIGHT;
+  }
+
+  /** Resolves once fewer batches are being stored than MAX_BATCHES_IN_FLIGHT; rejects if an insert failed. */
+  async drain(): Promise<void> {
+    while (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.inFlight.shift();
+    if (this.failure !== undefined) throw this.failure;
   }
 
   private grow(): void {
@@ -97,12 +106,13 @@ export class OutputWriter {
     if (this.pendingBytes > 0) {
       // A full batch is handed over whole (a new one is started); a partial one is copied out.
       const raw = this.pendingBytes === this.batch.length ? this.batch : Buffer.from(this.batch.subarray(0, this.pendingBytes));
-      if (raw === this.batch) this.batch = Buffer.allocUnsafe(this.batch.length);
+      if (raw === this.batch) this.batch = (raw.length === MAX_BATCH_BYTES ? this.spareBatches.pop() : undefined) ?? Buffer.allocUnsafe(raw.length);
       const batch = { bytes: raw.length, lines: this.pendingLines, seq: this.nextSeq++ };
       this.pendingBytes = 0;
       this.pendingLines = 0;
       // Compress while the previous insert runs; insert in order.
       const packed = compress(raw, BROTLI);
+      if (raw.length === MAX_BATCH_BYTES) void packed.then(() => this.spareBatches.push(raw), () => undefined);
       this.tail = Promise.all([packed, previous])
         .then(([data]) => this.insert({ ...batch, data }))
         .catch((err: unknown) => void (this.failure ??= err));
@@ -122,9 +132,9 @@ export class OutputWriter {
   }
 }
 
-function countNewlines(text: string): number {
+function countNewlines(bytes: Buffer): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count++;
   return count;
 }
 

@@ -1,7 +1,8 @@
-import { MultiStringSearch } from './multi-search';
-import { BEARER_PREFIX, MAX_TOKEN_PREFIX_LENGTH, TOKEN_PREFIX_AT_END, TOKEN_SOURCES } from './token-patterns';
+import { MultiByteSearch } from './multi-search';
+import { BEARER_PREFIX, TOKEN_SOURCES, tokenPrefixLengthAtEnd } from './token-patterns';
 
 export const REDACTED = '[REDACTED]';
+const REDACTED_BYTES = Buffer.from(REDACTED);
 /** Config var values shorter than this are too common ("true", "web") to be worth hiding. */
 export const MIN_SECRET_LENGTH = 6;
 /** Longer values are not matched (nobody prints a 64 KB value, and the stream would have to hold it back). */
@@ -16,7 +17,7 @@ export function secretValuesOf(configVars: Record<string, string | null | undefi
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-/** A stretch of text to replace: overlapping matches are merged, so no part of a secret survives. */
+/** A stretch of output to replace: overlapping matches are merged, so no part of a secret survives. */
 interface Span {
   start: number;
   end: number;
@@ -24,31 +25,37 @@ interface Span {
 
 /**
  * Removes an app's config var values and obvious tokens (token-patterns.ts) from command output.
- * `redact` handles a whole text; `stream()` the same over chunks, holding back only what could be
- * the beginning of a secret split across chunks, so live output is not delayed otherwise.
- * Values are found in one pass (multi-search.ts; much faster than one big alternation on V8, or
- * one indexOf per value), tokens with a regex.
+ * Output is bytes (what the dyno printed, valid UTF-8 or not) and values are matched as their
+ * UTF-8 bytes; as UTF-8 is self-synchronizing, a value found in valid UTF-8 starts and ends on
+ * character boundaries. `redact` handles a whole text; `stream()` the same over chunks, holding
+ * back only what could be the beginning of a secret split across chunks, so live output is not
+ * delayed otherwise. Values are found in one pass over the bytes (multi-search.ts), tokens with a
+ * regex over the chunk read as latin1 (one character per byte, so indexes are byte offsets).
  */
 export class Redactor {
-  private readonly values: string[];
   private readonly tokens = new RegExp(TOKEN_SOURCES.join('|'), 'g');
-  /** Values by first character, to find a value's beginning at the end of a chunk quickly. */
-  private readonly valuesByFirstChar = new Map<string, string[]>();
+  /** Values by first byte, to find a value's beginning at the end of a chunk quickly. */
+  private readonly valuesByFirstByte: (Buffer[] | undefined)[] = [];
   private readonly longestValue: number;
-  private readonly valueSearch: MultiStringSearch;
+  private readonly valueSearch: MultiByteSearch;
 
   constructor(secretValues: readonly string[]) {
-    this.values = [...new Set(secretValues)].filter((v) => v !== '').sort((a, b) => b.length - a.length);
-    for (const value of this.values) {
-      const first = value.charAt(0);
-      this.valuesByFirstChar.set(first, [...(this.valuesByFirstChar.get(first) ?? []), value]);
+    const values = [...new Set(secretValues)].filter((v) => v !== '').map((v) => Buffer.from(v, 'utf8'));
+    for (const value of values) {
+      const first = value[0] ?? 0;
+      this.valuesByFirstByte[first] = [...(this.valuesByFirstByte[first] ?? []), value];
     }
-    this.longestValue = this.values[0]?.length ?? 0;
-    this.valueSearch = new MultiStringSearch(this.values);
+    this.longestValue = Math.max(0, ...values.map((v) => v.length));
+    this.valueSearch = new MultiByteSearch(values);
   }
 
+  /** `text` with every secret and token replaced. */
   redact(text: string): string {
-    return this.replace(text, this.spans(text), text.length);
+    return this.redactBytes(Buffer.from(text, 'utf8')).toString('utf8');
+  }
+
+  redactBytes(bytes: Buffer): Buffer {
+    return this.replace(bytes, this.spans(bytes, bytes.toString('latin1')), bytes.length);
   }
 
   stream(): StreamRedactor {
@@ -56,26 +63,28 @@ export class Redactor {
   }
 
   /**
-   * Splits `text` into what can be emitted now (redacted) and what must wait for more output:
+   * Splits `bytes` into what can be emitted now (redacted) and what must wait for more output:
    * a tail that could still grow into a secret, and any match that would straddle the cut.
    */
-  splitForStreaming(text: string): { ready: string; held: string } {
-    let cut = text.length - this.heldBackLength(text);
-    const spans = this.spans(text);
+  splitForStreaming(bytes: Buffer): { ready: Buffer; held: Buffer } {
+    const text = bytes.toString('latin1');
+    let cut = bytes.length - this.heldBackLength(bytes, text);
+    const spans = this.spans(bytes, text);
     const straddling = spans.find((span) => span.start < cut && span.end > cut);
     if (straddling) cut = straddling.start;
-    return { ready: this.replace(text, spans, cut), held: text.slice(cut) };
+    return { ready: this.replace(bytes, spans, cut), held: bytes.subarray(cut) };
   }
 
-  /** Every secret and token in `text`, sorted, overlaps merged. */
-  private spans(text: string): Span[] {
+  /** Every secret and token in `bytes` (`text` is the same read as latin1), sorted, overlaps merged. */
+  private spans(bytes: Buffer, text: string): Span[] {
     const found: Span[] = [];
-    this.valueSearch.forEachMatch(text, (start, value) => found.push({ start, end: start + value.length }));
+    this.valueSearch.forEachMatch(bytes, (start, value) => found.push({ start, end: start + value.length }));
     this.tokens.lastIndex = 0;
     for (let m = this.tokens.exec(text); m !== null; m = this.tokens.exec(text)) {
       const bearer = BEARER_PREFIX.exec(m[0]);
       found.push({ start: m.index + (bearer ? bearer[0].length : 0), end: m.index + m[0].length });
     }
+    if (found.length <= 1) return found;
     found.sort((a, b) => a.start - b.start);
     const merged: Span[] = [];
     for (const span of found) {
@@ -86,28 +95,29 @@ export class Redactor {
     return merged;
   }
 
-  /** `text` up to `cut` with every span that ends by then replaced. */
-  private replace(text: string, spans: Span[], cut: number): string {
-    let out = '';
+  /** `bytes` up to `cut` with every span that ends by then replaced; no copy when there is none. */
+  private replace(bytes: Buffer, spans: Span[], cut: number): Buffer {
+    const pieces: Buffer[] = [];
     let at = 0;
     for (const span of spans) {
       if (span.end > cut) break;
-      out += text.slice(at, span.start) + REDACTED;
+      pieces.push(bytes.subarray(at, span.start), REDACTED_BYTES);
       at = span.end;
     }
-    return out + text.slice(at, cut);
+    if (pieces.length === 0) return cut === bytes.length ? bytes : bytes.subarray(0, cut);
+    pieces.push(bytes.subarray(at, cut));
+    return Buffer.concat(pieces);
   }
 
-  /** Length of the longest suffix of `text` that is a proper prefix of a secret value or of a token. */
-  private heldBackLength(text: string): number {
-    const token = TOKEN_PREFIX_AT_END.exec(text.length > MAX_TOKEN_PREFIX_LENGTH ? text.slice(-MAX_TOKEN_PREFIX_LENGTH) : text);
-    let held = token ? token[0].length : 0;
-    const from = Math.max(0, text.length - this.longestValue + 1);
-    for (let i = from; i < text.length - held; i++) {
-      const candidates = this.valuesByFirstChar.get(text.charAt(i));
+  /** Length of the longest suffix of the output that is a proper prefix of a secret value or of a token. */
+  private heldBackLength(bytes: Buffer, text: string): number {
+    let held = tokenPrefixLengthAtEnd(text);
+    const from = Math.max(0, bytes.length - this.longestValue + 1);
+    for (let i = from; i < bytes.length - held; i++) {
+      const candidates = this.valuesByFirstByte[bytes[i] ?? 0];
       if (!candidates) continue;
-      const rest = text.length - i;
-      if (candidates.some((value) => value.length > rest && text.startsWith(value.slice(0, rest), i))) {
+      const rest = bytes.length - i;
+      if (candidates.some((value) => value.length > rest && bytes.compare(value, 0, rest, i) === 0)) {
         held = rest;
         break;
       }
@@ -116,22 +126,24 @@ export class Redactor {
   }
 }
 
-/** Redaction over a stream of text chunks; `end()` returns whatever was still held back. */
+const EMPTY = Buffer.alloc(0);
+
+/** Redaction over a stream of output chunks; `end()` returns whatever was still held back. */
 export class StreamRedactor {
-  private held = '';
+  private held: Buffer = EMPTY;
 
   constructor(private readonly redactor: Redactor) {}
 
-  push(text: string): string {
-    if (text === '') return '';
-    const { ready, held } = this.redactor.splitForStreaming(this.held + text);
+  push(chunk: Buffer): Buffer {
+    if (chunk.length === 0) return EMPTY;
+    const { ready, held } = this.redactor.splitForStreaming(this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]));
     this.held = held;
     return ready;
   }
 
-  end(): string {
-    const rest = this.redactor.redact(this.held);
-    this.held = '';
+  end(): Buffer {
+    const rest = this.redactor.redactBytes(this.held);
+    this.held = EMPTY;
     return rest;
   }
 }

@@ -27,14 +27,14 @@ function decode(bytes: Buffer, chunkSizes: number[] = [bytes.length || 1]): { te
 
 function decodeBytes(bytes: Buffer, chunkSizes: number[]): { output: Buffer; exitCode: number | null } {
   const decoder = new RendezvousOutputDecoder();
-  let text = '';
+  const output: Buffer[] = [];
   for (let at = 0, i = 0; at < bytes.length; i++) {
     const size = Math.max(1, chunkSizes[i % chunkSizes.length] ?? 1);
-    text += decoder.push(bytes.subarray(at, at + size));
+    output.push(decoder.push(bytes.subarray(at, at + size)));
     at += size;
   }
   const end = decoder.end();
-  return { output: Buffer.from(text + end.text, 'latin1'), exitCode: end.exitCode };
+  return { output: Buffer.concat([...output, end.bytes]), exitCode: end.exitCode };
 }
 
 describe('exit status over Rendezvous: wrapper and marker parser', () => {
@@ -52,6 +52,29 @@ describe('exit status over Rendezvous: wrapper and marker parser', () => {
       fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }), (sizes) => {
         assert.deepEqual(decode(bytes, sizes), { text: 'line 1\nline 2 ✓\n', exitCode: 42 });
       }),
+    );
+  });
+
+  it('takes out only a marker line that ends the stream, however output full of look-alikes is split (property)', () => {
+    // The rule over the whole stream: leading NULs dropped; a marker line at the very end is the status.
+    const expected = (bytes: Buffer) => {
+      let first = 0;
+      while (bytes[first] === 0) first++;
+      const text = bytes.subarray(first).toString('latin1');
+      const last = /\xEF\xBF\xBF heroku-command-exit-status: (\d{1,3})\r?\n?$/.exec(text);
+      return last ? { output: Buffer.from(text.slice(0, last.index), 'latin1'), exitCode: Number(last[1]) } : { output: Buffer.from(text, 'latin1'), exitCode: null };
+    };
+    const marker = (status: string, end: string) => Buffer.concat([Buffer.from([0xef, 0xbf, 0xbf]), Buffer.from(` heroku-command-exit-status: ${status}${end}`)]);
+    const piece = fc.oneof(
+      fc.constantFrom(marker('0', '\n'), marker('42', '\r\n'), marker('255', ''), marker('1234', '\n'), marker('', '\n'), marker('7', 'x'), Buffer.from([0xef]), Buffer.from([0xef, 0xbf]), Buffer.from('✓\n')),
+      fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 6 }), (pieces, sizes) => {
+        const bytes = Buffer.concat(pieces);
+        assert.deepEqual(decodeBytes(bytes, sizes), expected(bytes));
+      }),
+      { numRuns: 500 },
     );
   });
 

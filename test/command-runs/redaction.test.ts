@@ -8,28 +8,33 @@ const configVars = {
   API_KEY: 'abcdef123456',
   API_KEY_PREFIX: 'abcdef', // a value that is the beginning of another one
   PEM: '-----BEGIN KEY-----\nMIIBOgIBAAJ\n-----END KEY-----',
+  PASSPHRASE: 'grüße-✓-секрет', // matched as its UTF-8 bytes
   SHORT: 'web', // under 6 characters: too common to hide
   EMPTY: null,
 };
 
+/** `text` as output bytes cut at the given byte offsets (a cut may split a character), redacted as a stream. */
 function streamed(redactor: Redactor, text: string, cuts: number[]): string {
+  const bytes = Buffer.from(text);
   const stream = redactor.stream();
-  let out = '';
+  const out: Buffer[] = [];
   let at = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
-    out += stream.push(text.slice(at, Math.max(at, cut)));
+    out.push(stream.push(bytes.subarray(at, Math.max(at, cut))));
     at = Math.max(at, cut);
   }
-  return out + stream.push(text.slice(at)) + stream.end();
+  out.push(stream.push(bytes.subarray(at)), stream.end());
+  return Buffer.concat(out).toString();
 }
 
 describe('output redaction: config var values and obvious tokens', () => {
   const redactor = new Redactor(secretValuesOf(configVars));
 
   it('removes config var values of 6+ characters, longest first, and keeps short ones', () => {
-    assert.deepEqual(secretValuesOf(configVars), [configVars.PEM, configVars.DATABASE_URL, configVars.API_KEY, configVars.API_KEY_PREFIX]);
+    assert.deepEqual(secretValuesOf(configVars), [configVars.PEM, configVars.DATABASE_URL, configVars.PASSPHRASE, configVars.API_KEY, configVars.API_KEY_PREFIX]);
     assert.equal(redactor.redact(`url=${configVars.DATABASE_URL} key=${configVars.API_KEY} dyno=web`), `url=${REDACTED} key=${REDACTED} dyno=web`);
     assert.equal(redactor.redact(`pem:\n${configVars.PEM}\n`), `pem:\n${REDACTED}\n`);
+    assert.equal(redactor.redact(`ключ «${configVars.PASSPHRASE}» ✓`), `ключ «${REDACTED}» ✓`);
   });
 
   it('removes Heroku and Slack tokens and bearer credentials whatever the app config', () => {
@@ -41,8 +46,9 @@ describe('output redaction: config var values and obvious tokens', () => {
 
   it('redacts the same over any chunking as over the whole text, and never lets a secret through (property)', () => {
     const piece = fc.oneof(
-      fc.constantFrom(configVars.DATABASE_URL, configVars.API_KEY, configVars.PEM, 'HRKU-0123456789abcdef', 'Bearer tok_0123456789', 'web', '\n', 'abc'),
+      fc.constantFrom(configVars.DATABASE_URL, configVars.API_KEY, configVars.PEM, configVars.PASSPHRASE, 'HRKU-0123456789abcdef', 'Bearer tok_0123456789', 'web', '\n', 'abc', 'ü✓'),
       fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 4 }),
     );
     fc.assert(
       // Pieces are separated as words are in real output (a token runs on through letters and digits).
@@ -50,7 +56,7 @@ describe('output redaction: config var values and obvious tokens', () => {
         const text = pieces.join(separator);
         const out = streamed(redactor, text, cuts);
         assert.equal(out, redactor.redact(text));
-        for (const secret of [configVars.DATABASE_URL, configVars.API_KEY, configVars.PEM, 'HRKU-0123456789abcdef', 'tok_0123456789']) {
+        for (const secret of [configVars.DATABASE_URL, configVars.API_KEY, configVars.PEM, configVars.PASSPHRASE, 'HRKU-0123456789abcdef', 'tok_0123456789']) {
           assert.ok(!out.includes(secret), `${secret} leaked in ${JSON.stringify(out)}`);
         }
       }),
@@ -60,10 +66,11 @@ describe('output redaction: config var values and obvious tokens', () => {
 
   it('holds back only what could still become a secret, so ordinary live output is not delayed', () => {
     const stream = redactor.stream();
-    assert.equal(stream.push('progress 10%\n'), 'progress 10%\n');
-    assert.equal(stream.push('key=abcdef'), 'key='); // may still become API_KEY
-    assert.equal(stream.push('123456 done\n'), `${REDACTED} done\n`);
-    assert.equal(stream.push('ends with HRK'), 'ends with ');
-    assert.equal(stream.end(), 'HRK');
+    const push = (text: string) => stream.push(Buffer.from(text)).toString();
+    assert.equal(push('progress 10%\n'), 'progress 10%\n');
+    assert.equal(push('key=abcdef'), 'key='); // may still become API_KEY
+    assert.equal(push('123456 done\n'), `${REDACTED} done\n`);
+    assert.equal(push('ends with HRK'), 'ends with ');
+    assert.equal(stream.end().toString(), 'HRK');
   });
 });

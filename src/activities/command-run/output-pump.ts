@@ -1,7 +1,7 @@
 import type { OutputWriter } from '../../command-runs/output-store';
 import { Redactor } from '../../redaction/redactor';
 import type { AttachedDyno } from '../../rendezvous/client';
-import { asByteString, RendezvousOutputDecoder } from '../../rendezvous/output-decoder';
+import { RendezvousOutputDecoder } from '../../rendezvous/output-decoder';
 
 /** Writing to PostgreSQL failed (as opposed to the connection breaking). */
 export class OutputStoreError extends Error {
@@ -35,10 +35,11 @@ export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): 
   signal.addEventListener('abort', stop, { once: true });
   const decoder = new RendezvousOutputDecoder();
   // Output stays bytes end to end: secrets are matched as their UTF-8 bytes.
-  const redactor = new Redactor(options.secrets.map(asByteString)).stream();
-  const store = async (text: string) => {
+  const redactor = new Redactor(options.secrets).stream();
+  // Waits only when the writer has enough batches in flight: most chunks cost no promise.
+  const store = async (bytes: Buffer) => {
     try {
-      await writer.write(redactor.push(text));
+      if (!writer.write(redactor.push(bytes))) await writer.drain();
     } catch (err) {
       throw new OutputStoreError('storing the output failed', { cause: err });
     }
@@ -57,7 +58,8 @@ export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): 
     signal.removeEventListener('abort', stop);
   }
   const last = decoder.end();
-  await writer.write(redactor.push(last.text) + redactor.end());
+  writer.write(redactor.push(last.bytes));
+  writer.write(redactor.end());
   await writer.close();
   return { exitCode: last.exitCode, broken };
 }
