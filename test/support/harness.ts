@@ -58,7 +58,7 @@ async function startHarness(): Promise<Harness> {
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     const binary = await locateTemporalCli({ projectRoot, onProvision: (m) => console.log(m) });
-    const server: DevServer = await startDevServerOnAFreePort(binary);
+    const server: DevServer = await startDevServer({ binary, port: await freePort() });
     teardowns.push(() => server.stop());
     temporalAddress = server.address;
   }
@@ -102,17 +102,3 @@ export async function teardownHarness(): Promise<void> {
   harnessPromise = undefined;
 }
 
-
-/**
- * freePort() releases the port before the server binds it, so another process on a busy machine can
- * take it in between; the server then exits at once. Picking a fresh port closes that race.
- */
-async function startDevServerOnAFreePort(binary: string): Promise<DevServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startDevServer({ binary, port: await freePort() });
-    } catch (err) {
-      if (attempt >= 3 || !/exited with code/.test((err as Error).message)) throw err;
-    }
-  }
-}

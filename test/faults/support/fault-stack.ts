@@ -69,7 +69,7 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
     await migrate(db);
 
     const binary = await locateTemporalCli({ projectRoot, onProvision: (m) => console.log(m) });
-    const temporalServer = await startTemporalOnAFreePort(binary, dataDir);
+    const temporalServer = await OwnedTemporal.start({ binary, port: await freePort(), dataDir });
     closers.push(() => temporalServer.stop());
     const namespace = 'default';
     const encryptionKey = randomBytes(32);
@@ -145,16 +145,5 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
   } catch (err) {
     await close();
     throw err;
-  }
-}
-
-/** freePort() releases the port before the server binds it; on a busy machine another process may take it first. */
-async function startTemporalOnAFreePort(binary: string, dataDir: string): Promise<OwnedTemporal> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await OwnedTemporal.start({ binary, port: await freePort(), dataDir });
-    } catch (err) {
-      if (attempt >= 3 || !/exited with code/.test((err as Error).message)) throw err;
-    }
   }
 }
