@@ -5,9 +5,11 @@ import type { Db } from '../db/knex';
 const compress = promisify(brotliCompress);
 const decompress = promisify(brotliDecompress);
 /**
- * Chunks are stored brotli-compressed at quality 0 (fast, 3-4x on log text, in libuv's thread
- * pool): PostgreSQL's bytea inserts, not the network, limit how fast output can be stored, and
- * they get a third of the bytes. A 256 KB window keeps the compressor's memory small.
+ * Chunks are stored brotli-compressed at quality 0 (fast, about 4x on log text, in libuv's
+ * thread pool): PostgreSQL's bytea inserts, not the network, limit how fast output can be
+ * stored, and they get a quarter of the bytes (bench: 200 MB of log lines stored as 47 MB).
+ * Quality 1 stores 27 % less but costs more CPU than it saves. A 256 KB window keeps the
+ * compressor's memory small.
  */
 const BROTLI = { chunkSize: 1024 * 1024, params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_LGWIN]: 18 } };
 

@@ -36,7 +36,7 @@ export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): 
   const decoder = new RendezvousOutputDecoder();
   // Output stays bytes end to end: secrets are matched as their UTF-8 bytes.
   const redactor = new Redactor(options.secrets).stream();
-  // Waits only when the writer has enough batches in flight: most chunks cost no promise.
+  // The writer takes a chunk synchronously; the reader waits only while it has enough batches in flight.
   const store = async (bytes: Buffer) => {
     try {
       if (!writer.write(redactor.push(bytes))) await writer.drain();
