@@ -62,21 +62,22 @@ export class OutputWriter {
    */
   write(bytes: Buffer): boolean {
     if (this.failure !== undefined) throw this.failure;
-    if (bytes.length === 0) return this.inFlight.length <= MAX_BATCHES_IN_FLIGHT;
-    const lines = countNewlines(bytes);
-    this.bytes += bytes.length;
-    this.lines += lines;
-    this.pendingLines += lines;
-    for (let from = 0; from < bytes.length; ) {
-      if (this.pendingBytes === this.batch.length) {
-        if (this.batch.length < MAX_BATCH_BYTES) this.grow();
-        else this.flush();
+    if (bytes.length > 0) {
+      const lines = countNewlines(bytes);
+      this.bytes += bytes.length;
+      this.lines += lines;
+      this.pendingLines += lines;
+      for (let from = 0; from < bytes.length; ) {
+        if (this.pendingBytes === this.batch.length) {
+          if (this.batch.length < MAX_BATCH_BYTES) this.grow();
+          else this.flush();
+        }
+        const copied = bytes.copy(this.batch, this.pendingBytes, from);
+        this.pendingBytes += copied;
+        from += copied;
       }
-      const copied = bytes.copy(this.batch, this.pendingBytes, from);
-      this.pendingBytes += copied;
-      from += copied;
+      this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlushAt + FLUSH_INTERVAL_MS - Date.now()));
     }
-    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlushAt + FLUSH_INTERVAL_MS - Date.now()));
     return this.inFlight.length <= MAX_BATCHES_IN_FLIGHT;
   }
 

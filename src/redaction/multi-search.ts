@@ -40,7 +40,7 @@ export class MultiByteSearch {
     }
     const m = this.shortest;
     for (let i = m - 1; i < bytes.length; ) {
-      const block = (bytes[i - 1] << 8) | bytes[i];
+      const block = blockAt(bytes, i);
       const step = shift[block];
       if (step > 0) {
         i += step;

@@ -42,7 +42,7 @@ export class Redactor {
   constructor(secretValues: readonly string[]) {
     const values = [...new Set(secretValues)].filter((v) => v !== '').map((v) => Buffer.from(v, 'utf8'));
     for (const value of values) {
-      const first = value[0] ?? 0;
+      const first = value[0];
       this.valuesByFirstByte[first] = [...(this.valuesByFirstByte[first] ?? []), value];
     }
     this.longestValue = Math.max(0, ...values.map((v) => v.length));
@@ -114,7 +114,7 @@ export class Redactor {
     let held = tokenPrefixLengthAtEnd(text);
     const from = Math.max(0, bytes.length - this.longestValue + 1);
     for (let i = from; i < bytes.length - held; i++) {
-      const candidates = this.valuesByFirstByte[bytes[i] ?? 0];
+      const candidates = this.valuesByFirstByte[bytes[i]];
       if (!candidates) continue;
       const rest = bytes.length - i;
       if (candidates.some((value) => value.length > rest && bytes.compare(value, 0, rest, i) === 0)) {
