@@ -120,8 +120,8 @@ async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: st
     Promise.resolve({
       stream: async () => {
         const attached = await attachToDyno(await rendezvous.create(command));
-        let bytes = attached.firstBytes.length;
-        for await (const chunk of attached.socket) bytes += (chunk as Buffer).length;
+        let bytes = 0;
+        await attached.pipeOutput({ write: (chunk) => (bytes += chunk.length) > 0, drain: () => Promise.resolve() });
         if (bytes !== STREAM_BYTES) throw new Error(`baseline read ${bytes} bytes`);
       },
     });
@@ -237,7 +237,9 @@ async function measureTimeToFirstByte(stack: Stack, integrationId: string): Prom
     const session = stack.heroku.rendezvous.createSession({ dynoId: randomUUID(), dynoName: 'run.boot', command: 'echo first', env: {}, timeToLiveSeconds: 60, forceNoTty: true, attach: true });
     const bootStarted = performance.now();
     const attached = await attachToDyno(session.attachUrl as string);
-    if (attached.firstBytes.length === 0) await new Promise((resolve) => attached.socket.once('readable', resolve));
+    await new Promise<void>((resolve) => {
+      void attached.pipeOutput({ write: () => (resolve(), true), drain: () => Promise.resolve() });
+    });
     boots.push(performance.now() - bootStarted);
     attached.socket.destroy();
   }

@@ -26,16 +26,19 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const files = (await readdir(__dirname)).filter((f) => f.endsWith('.bench.js')).sort();
   const results: Record<string, BenchResult & { durationSeconds: number }> = {};
-  for (const file of files) {
-    const mod = (await import(path.join(__dirname, file))) as BenchModule;
-    if (only.length && !only.some((o) => mod.name.includes(o))) continue;
-    console.log(`\n▶ ${mod.name}`);
-    const started = performance.now();
-    const result = await mod.run();
-    results[mod.name] = { ...result, durationSeconds: Math.round((performance.now() - started) / 100) / 10 };
-    printTable(mod.name, results[mod.name]);
+  try {
+    for (const file of files) {
+      const mod = (await import(path.join(__dirname, file))) as BenchModule;
+      if (only.length && !only.some((o) => mod.name.includes(o))) continue;
+      console.log(`\n▶ ${mod.name}`);
+      const started = performance.now();
+      const result = await mod.run();
+      results[mod.name] = { ...result, durationSeconds: Math.round((performance.now() - started) / 100) / 10 };
+      printTable(mod.name, results[mod.name]);
+    }
+  } finally {
+    await teardownHarness(); // also when a benchmark failed: no Temporal server or test database left behind
   }
-  await teardownHarness();
   const out = path.join(projectRoot, 'bench', 'results', 'latest.json');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`);

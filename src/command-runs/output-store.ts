@@ -9,9 +9,10 @@ const decompress = promisify(brotliDecompress);
  * thread pool): PostgreSQL's bytea inserts, not the network, limit how fast output can be
  * stored, and they get a quarter of the bytes (bench: 200 MB of log lines stored as 47 MB).
  * Quality 1 stores 27 % less but costs more CPU than it saves. A 256 KB window keeps the
- * compressor's memory small.
+ * compressor's memory small. The output comes in 256 KB pieces joined at the end, so a batch
+ * holds about its compressed size until it is inserted, not a whole 1 MB piece.
  */
-const BROTLI = { chunkSize: 1024 * 1024, params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_LGWIN]: 18 } };
+const BROTLI = { chunkSize: 256 * 1024, params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_LGWIN]: 18 } };
 
 /** Bytes gathered into one row (bigger rows: fewer commits, which are what costs most). */
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;

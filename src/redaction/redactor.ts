@@ -1,5 +1,5 @@
 import { MultiByteSearch } from './multi-search';
-import { BEARER_PREFIX, TOKEN_SOURCES, tokenPrefixLengthAtEnd } from './token-patterns';
+import { BEARER_PREFIX, mayContainToken, TOKEN_SOURCES, tokenPrefixLengthAtEnd } from './token-patterns';
 
 export const REDACTED = '[REDACTED]';
 const REDACTED_BYTES = Buffer.from(REDACTED);
@@ -30,7 +30,8 @@ interface Span {
  * character boundaries. `redact` handles a whole text; `stream()` the same over chunks, holding
  * back only what could be the beginning of a secret split across chunks, so live output is not
  * delayed otherwise. Values are found in one pass over the bytes (multi-search.ts), tokens with a
- * regex over the chunk read as latin1 (one character per byte, so indexes are byte offsets).
+ * regex over the chunk read as latin1 (one character per byte, so indexes are byte offsets), run
+ * only on output that holds a token's fixed start.
  */
 export class Redactor {
   private readonly tokens = new RegExp(TOKEN_SOURCES.join('|'), 'g');
@@ -55,7 +56,7 @@ export class Redactor {
   }
 
   redactBytes(bytes: Buffer): Buffer {
-    return this.replace(bytes, this.spans(bytes, bytes.toString('latin1')), bytes.length);
+    return this.replace(bytes, this.spans(bytes), bytes.length);
   }
 
   stream(): StreamRedactor {
@@ -67,22 +68,24 @@ export class Redactor {
    * a tail that could still grow into a secret, and any match that would straddle the cut.
    */
   splitForStreaming(bytes: Buffer): { ready: Buffer; held: Buffer } {
-    const text = bytes.toString('latin1');
-    let cut = bytes.length - this.heldBackLength(bytes, text);
-    const spans = this.spans(bytes, text);
+    let cut = bytes.length - this.heldBackLength(bytes);
+    const spans = this.spans(bytes);
     const straddling = spans.find((span) => span.start < cut && span.end > cut);
     if (straddling) cut = straddling.start;
     return { ready: this.replace(bytes, spans, cut), held: bytes.subarray(cut) };
   }
 
-  /** Every secret and token in `bytes` (`text` is the same read as latin1), sorted, overlaps merged. */
-  private spans(bytes: Buffer, text: string): Span[] {
+  /** Every secret and token in `bytes`, sorted, overlaps merged. */
+  private spans(bytes: Buffer): Span[] {
     const found: Span[] = [];
     this.valueSearch.forEachMatch(bytes, (start, value) => found.push({ start, end: start + value.length }));
-    this.tokens.lastIndex = 0;
-    for (let m = this.tokens.exec(text); m !== null; m = this.tokens.exec(text)) {
-      const bearer = BEARER_PREFIX.exec(m[0]);
-      found.push({ start: m.index + (bearer ? bearer[0].length : 0), end: m.index + m[0].length });
+    if (mayContainToken(bytes)) {
+      const text = bytes.toString('latin1');
+      this.tokens.lastIndex = 0;
+      for (let m = this.tokens.exec(text); m !== null; m = this.tokens.exec(text)) {
+        const bearer = BEARER_PREFIX.exec(m[0]);
+        found.push({ start: m.index + (bearer ? bearer[0].length : 0), end: m.index + m[0].length });
+      }
     }
     if (found.length <= 1) return found;
     found.sort((a, b) => a.start - b.start);
@@ -110,8 +113,8 @@ export class Redactor {
   }
 
   /** Length of the longest suffix of the output that is a proper prefix of a secret value or of a token. */
-  private heldBackLength(bytes: Buffer, text: string): number {
-    let held = tokenPrefixLengthAtEnd(text);
+  private heldBackLength(bytes: Buffer): number {
+    let held = tokenPrefixLengthAtEnd(bytes);
     const from = Math.max(0, bytes.length - this.longestValue + 1);
     for (let i = from; i < bytes.length - held; i++) {
       const candidates = this.valuesByFirstByte[bytes[i]];
@@ -134,10 +137,14 @@ export class StreamRedactor {
 
   constructor(private readonly redactor: Redactor) {}
 
+  /**
+   * `chunk` is only read during the call (a reused read buffer is fine): what is held back is
+   * copied. The result may share memory with `chunk`.
+   */
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return EMPTY;
     const { ready, held } = this.redactor.splitForStreaming(this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]));
-    this.held = held;
+    this.held = held.length === 0 ? EMPTY : Buffer.from(held);
     return ready;
   }
 

@@ -1,3 +1,4 @@
+import type { OnReadOpts } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 
 /** The connection closed before the `rendezvous` line: the secret was refused or already spent. */
@@ -10,10 +11,26 @@ export class RendezvousCertificateError extends Error {
   override name = 'RendezvousCertificateError';
 }
 
+/**
+ * Where a dyno's output goes. Bytes are lent: they are only valid during `write` (the connection
+ * reads into one reused buffer, so reading allocates nothing per chunk); keep a copy of anything
+ * needed later.
+ */
+export interface OutputSink {
+  /** Takes output; false asks to stop reading until `drain()` settles (bytes already decrypted may still arrive meanwhile). */
+  write(bytes: Buffer): boolean;
+  drain(): Promise<void>;
+}
+
 export interface AttachedDyno {
+  /** The connection: writes reach the command's stdin; destroying it ends `pipeOutput`. */
   socket: TLSSocket;
-  /** Output bytes that arrived in the same read as the handshake line. */
-  firstBytes: Buffer;
+  /**
+   * Streams the output into `sink` until the connection closes. Resolves `broken: true` if it
+   * closed without the server ending it (reset, TLS error, destroyed); rejects with what the sink
+   * threw, after destroying the connection.
+   */
+  pipeOutput(sink: OutputSink): Promise<{ broken: boolean }>;
 }
 
 export interface AttachOptions {
@@ -24,6 +41,8 @@ export interface AttachOptions {
 
 /** Handshake lines longer than this are not Rendezvous. */
 const MAX_HANDSHAKE_LINE = 1024;
+/** TLS hands over at most one 16 KB record per read; the rest is headroom. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /**
  * Attaches to a one-off dyno as the Heroku CLI does (heroku.md §7): TLS with normal certificate
@@ -38,9 +57,14 @@ export async function attachToDyno(attachUrl: string, options: AttachOptions = {
   const port = Number(url.port || 5000);
   const secret = `${url.pathname.replace(/^\//, '')}${url.search}`;
 
-  // A deep read buffer keeps the dyno sending while a batch is being stored (`highWaterMark` is a
-  // documented tls.connect option missing from @types/node).
-  const socket = tls.connect({ host, port, servername: host, highWaterMark: 256 * 1024 } as tls.ConnectionOptions);
+  // `onread` decrypts into one buffer we own: no allocation, stream queue or GC work per chunk
+  // (a documented tls.connect option missing from @types/node's ConnectionOptions).
+  const reader = new RendezvousReader();
+  const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const onread: OnReadOpts = { buffer: readBuffer, callback: (n) => reader.read(readBuffer.subarray(0, n)) };
+  const connectOptions: tls.ConnectionOptions & { onread: OnReadOpts } = { host, port, servername: host, onread };
+  const socket = tls.connect(connectOptions);
+  reader.watch(socket);
   socket.setKeepAlive(true, 30_000);
   const abort = () => socket.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('attach aborted'));
   options.signal?.addEventListener('abort', abort, { once: true });
@@ -50,7 +74,8 @@ export async function attachToDyno(attachUrl: string, options: AttachOptions = {
       socket.once('error', (err: NodeJS.ErrnoException) => reject(isCertificateError(err) ? new RendezvousCertificateError(`TLS certificate of ${host} could not be verified (${err.code ?? err.message})`) : err));
     });
     socket.write(`${secret}\r\n`);
-    return { socket, firstBytes: await readHandshake(socket, options.handshakeTimeoutMs ?? 120_000) };
+    await reader.handshake(options.handshakeTimeoutMs ?? 120_000);
+    return { socket, pipeOutput: (sink) => reader.pipe(sink) };
   } catch (err) {
     socket.destroy();
     throw err;
@@ -59,34 +84,110 @@ export async function attachToDyno(attachUrl: string, options: AttachOptions = {
   }
 }
 
-/** Reads up to and including the first LF; resolves with whatever came after it in the same reads. */
-function readHandshake(socket: TLSSocket, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no Rendezvous handshake within ${timeoutMs} ms`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const lf = received.indexOf(0x0a);
-      if (lf >= 0) finish(undefined, received.subarray(lf + 1));
-      else if (received.length > MAX_HANDSHAKE_LINE) finish(new Error('the Rendezvous server sent no handshake line'));
-    };
-    const onClose = () => finish(new RendezvousRefusedError('Rendezvous closed the connection before the handshake (the attach secret was refused or already used)'));
-    const onError = (err: Error) => finish(err);
-    function finish(err: Error | undefined, rest?: Buffer) {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.off('error', onError);
-      if (err) reject(err);
-      else {
-        socket.pause();
-        resolve(rest ?? Buffer.alloc(0));
-      }
+/**
+ * What arrives on one connection: the handshake line, then output. Between the handshake and
+ * `pipe` reading is paused; what was already decrypted is kept (copied) for the sink.
+ */
+class RendezvousReader {
+  private socket!: TLSSocket;
+  private state: 'handshake' | 'waiting' | 'piping' = 'handshake';
+  private line: Buffer = Buffer.alloc(0);
+  private early: Buffer[] = [];
+  private onHandshake: (() => void) | undefined;
+  private sink: OutputSink | undefined;
+  private draining = false;
+  private sinkFailure: { error: unknown } | undefined;
+  private ended = false;
+  private closed = false;
+  private onClosed: (() => void) | undefined;
+
+  /** Follows the connection from its start, so an end or close before `pipe` is not missed. */
+  watch(socket: TLSSocket): void {
+    this.socket = socket;
+    socket.once('end', () => (this.ended = true));
+    socket.on('error', () => undefined); // after the handshake, an error shows as `broken`
+    socket.once('close', () => {
+      this.closed = true;
+      this.onClosed?.();
+    });
+  }
+
+  /** The `onread` callback: `bytes` are only valid during the call; returning false stops reading. */
+  read(bytes: Buffer): boolean {
+    if (this.state === 'piping') return this.deliver(bytes);
+    if (this.state === 'waiting') {
+      this.early.push(Buffer.from(bytes));
+      return false;
     }
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.once('error', onError);
-  });
+    this.line = Buffer.concat([this.line, bytes]);
+    const lf = this.line.indexOf(0x0a);
+    if (lf === -1) {
+      if (this.line.length > MAX_HANDSHAKE_LINE) this.socket.destroy(new Error('the Rendezvous server sent no handshake line'));
+      return true;
+    }
+    this.early.push(this.line.subarray(lf + 1));
+    this.state = 'waiting';
+    this.onHandshake?.();
+    return false; // until a sink is attached
+  }
+
+  /** Resolves once the handshake line has arrived; rejects if the connection closes first or it takes too long. */
+  handshake(timeoutMs: number): Promise<void> {
+    if (this.state !== 'handshake') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no Rendezvous handshake within ${timeoutMs} ms`)), timeoutMs);
+      const onClose = () => finish(new RendezvousRefusedError('Rendezvous closed the connection before the handshake (the attach secret was refused or already used)'));
+      const onError = (err: Error) => finish(err);
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        this.onHandshake = undefined;
+        this.socket.off('close', onClose);
+        this.socket.off('error', onError);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.onHandshake = () => finish();
+      this.socket.once('close', onClose);
+      this.socket.once('error', onError);
+    });
+  }
+
+  pipe(sink: OutputSink): Promise<{ broken: boolean }> {
+    this.sink = sink;
+    this.state = 'piping';
+    let more = true;
+    for (const bytes of this.early) more = this.deliver(bytes) && more;
+    this.early = [];
+    const closed = new Promise<void>((resolve) => (this.closed ? resolve() : (this.onClosed = resolve)));
+    if (more && !this.closed) this.socket.resume();
+    return closed.then(() => {
+      if (this.sinkFailure) throw this.sinkFailure.error;
+      return { broken: !this.ended };
+    });
+  }
+
+  private deliver(bytes: Buffer): boolean {
+    if (this.sinkFailure || !this.sink) return false;
+    try {
+      if (this.sink.write(bytes) || this.draining) return !this.draining;
+      this.draining = true;
+      this.sink.drain().then(
+        () => {
+          this.draining = false;
+          if (!this.socket.destroyed) this.socket.resume();
+        },
+        (err: unknown) => this.fail(err),
+      );
+    } catch (err) {
+      this.fail(err);
+    }
+    return false;
+  }
+
+  private fail(error: unknown): void {
+    this.sinkFailure ??= { error };
+    this.socket.destroy();
+  }
 }
 
 function isCertificateError(err: NodeJS.ErrnoException): boolean {

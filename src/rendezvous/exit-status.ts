@@ -31,6 +31,10 @@ export class ExitStatusFilter {
   private candidate: { bytes: Buffer; exitCode: number } | null = null;
   private out: Buffer[] = [];
 
+  /**
+   * `chunk` is only read during the call (a reused read buffer is fine): what is held back is
+   * copied. The result may share memory with `chunk`.
+   */
   push(chunk: Buffer): Buffer {
     const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = EMPTY;
@@ -43,7 +47,7 @@ export class ExitStatusFilter {
       this.emit(data, from, at);
       const marker = readMarker(data, at);
       if (marker === 'incomplete') {
-        this.pending = data.subarray(at); // a marker may be arriving: wait for the rest of the line
+        this.pending = Buffer.from(data.subarray(at)); // a marker may be arriving: wait for the rest of the line (a copy: `chunk` is lent)
         break;
       }
       if (marker === 'none') {
@@ -79,7 +83,7 @@ export class ExitStatusFilter {
 
   private setCandidate(bytes: Buffer, exitCode: number): void {
     if (this.candidate) this.out.push(this.candidate.bytes);
-    this.candidate = { bytes, exitCode };
+    this.candidate = { bytes: Buffer.from(bytes), exitCode };
   }
 
   private take(): Buffer {

@@ -10,6 +10,7 @@ export class RendezvousOutputDecoder {
   private readonly exitStatus = new ExitStatusFilter();
   private started = false;
 
+  /** `chunk` is only read during the call (what is held back is copied); the result may share its memory. */
   push(chunk: Buffer): Buffer {
     let bytes = chunk;
     if (!this.started) {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, it } from 'mocha';
 import { reportingExitStatus } from '../../src/rendezvous/exit-status';
 import { RendezvousOutputDecoder } from '../../src/rendezvous/output-decoder';
+import { LentBuffer } from '../support/lent-buffer';
 
 /** Runs the wrapped command in a real bash, as the dyno does, and returns its raw output. */
 function runWrapped(command: string): Buffer {
@@ -25,12 +26,14 @@ function decode(bytes: Buffer, chunkSizes: number[] = [bytes.length || 1]): { te
   return { text: output.toString('utf8'), exitCode };
 }
 
+/** Chunks are lent, as the Rendezvous reader lends them: a view the decoder kept would turn to garbage. */
 function decodeBytes(bytes: Buffer, chunkSizes: number[]): { output: Buffer; exitCode: number | null } {
   const decoder = new RendezvousOutputDecoder();
+  const lent = new LentBuffer();
   const output: Buffer[] = [];
   for (let at = 0, i = 0; at < bytes.length; i++) {
     const size = Math.max(1, chunkSizes[i % chunkSizes.length] ?? 1);
-    output.push(decoder.push(bytes.subarray(at, at + size)));
+    output.push(lent.lend(bytes.subarray(at, at + size), (chunk) => decoder.push(chunk)));
     at += size;
   }
   const end = decoder.end();

@@ -3,11 +3,6 @@ import { Redactor } from '../../redaction/redactor';
 import type { AttachedDyno } from '../../rendezvous/client';
 import { RendezvousOutputDecoder } from '../../rendezvous/output-decoder';
 
-/** Writing to PostgreSQL failed (as opposed to the connection breaking). */
-export class OutputStoreError extends Error {
-  override name = 'OutputStoreError';
-}
-
 export interface PumpOptions {
   writer: OutputWriter;
   /** Config var values to remove (redactor.ts); tokens are always removed. */
@@ -26,34 +21,19 @@ export interface PumpResult {
  * Moves a dyno's output from its Rendezvous socket into storage: decoded, exit-status marker
  * removed, redacted, written as it arrives. Reading waits whenever the writer does, so memory
  * stays flat however much the command prints. Everything read is stored before this returns,
- * also when it was aborted or the connection broke.
+ * also when it was aborted or the connection broke; a failed insert is thrown.
  */
 export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): Promise<PumpResult> {
-  const { socket } = attached;
   const { writer, signal } = options;
-  const stop = () => socket.destroy();
+  const stop = () => attached.socket.destroy();
   signal.addEventListener('abort', stop, { once: true });
   const decoder = new RendezvousOutputDecoder();
   // Output stays bytes end to end: secrets are matched as their UTF-8 bytes.
   const redactor = new Redactor(options.secrets).stream();
-  // The writer takes a chunk synchronously; the reader waits only while it has enough batches in flight.
-  const store = async (bytes: Buffer) => {
-    try {
-      if (!writer.write(redactor.push(bytes))) await writer.drain();
-    } catch (err) {
-      throw new OutputStoreError('storing the output failed', { cause: err });
-    }
-  };
-  let broken = false;
+  let broken: boolean;
   try {
-    await store(decoder.push(attached.firstBytes));
-    for await (const chunk of socket) await store(decoder.push(chunk as Buffer));
-  } catch (err) {
-    if (err instanceof OutputStoreError) {
-      socket.destroy();
-      throw err.cause;
-    }
-    broken = !signal.aborted;
+    // The bytes are the connection's read buffer: decoder and redactor copy what they hold back, the writer the rest.
+    ({ broken } = await attached.pipeOutput({ write: (bytes) => writer.write(redactor.push(decoder.push(bytes))), drain: () => writer.drain() }));
   } finally {
     signal.removeEventListener('abort', stop);
   }
@@ -61,5 +41,5 @@ export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): 
   writer.write(redactor.push(last.bytes));
   writer.write(redactor.end());
   await writer.close();
-  return { exitCode: last.exitCode, broken };
+  return { exitCode: last.exitCode, broken: broken && !signal.aborted };
 }
