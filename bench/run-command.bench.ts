@@ -54,6 +54,8 @@ export async function run(): Promise<BenchResult> {
           streamToBaselineRatio: ratio,
           streamRoundsMBps: streaming.rounds.map((r) => r.ours.mbps.toFixed(0)).join(' '),
           baselineRoundsMBps: streaming.rounds.map((r) => r.baseline.mbps.toFixed(0)).join(' '),
+          streamClientCpuSecondsPer200MB: streaming.ours.cpuSeconds,
+          baselineClientCpuSecondsPer200MB: streaming.baseline.cpuSeconds,
           streamPeakRssGrowthMB: streaming.ours.rssGrowthMB,
           baselinePeakRssGrowthMB: streaming.baseline.rssGrowthMB,
           firstStreamPeakRssGrowthMB: streaming.firstStream.rssGrowthMB,
@@ -96,6 +98,8 @@ export async function run(): Promise<BenchResult> {
 interface StreamFigures {
   mbps: number;
   rssGrowthMB: number;
+  /** CPU time of this process (all its threads: compression runs in libuv's pool) for the 200 MB. */
+  cpuSeconds: number;
 }
 
 interface StreamingFigures {
@@ -163,6 +167,7 @@ async function measure(prepare: () => Promise<StreamRound>): Promise<StreamFigur
   const before = process.memoryUsage.rss();
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
     await round.stream();
@@ -170,14 +175,15 @@ async function measure(prepare: () => Promise<StreamRound>): Promise<StreamFigur
     clearInterval(sampler);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   peak = Math.max(peak, process.memoryUsage.rss());
   await round.after?.();
-  return { mbps: STREAM_BYTES / MB / seconds, rssGrowthMB: (peak - before) / MB };
+  return { mbps: STREAM_BYTES / MB / seconds, rssGrowthMB: (peak - before) / MB, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 function median(figures: StreamFigures[]): StreamFigures {
   const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-  return { mbps: mid(figures.map((f) => f.mbps)), rssGrowthMB: mid(figures.map((f) => f.rssGrowthMB)) };
+  return { mbps: mid(figures.map((f) => f.mbps)), rssGrowthMB: mid(figures.map((f) => f.rssGrowthMB)), cpuSeconds: mid(figures.map((f) => f.cpuSeconds)) };
 }
 
 async function measureConcurrentRuns(stack: Stack, integrationId: string): Promise<{ succeeded: number; wallSeconds: number; retriedStreams: number; maxStalenessSeconds: number }> {
