@@ -125,7 +125,14 @@ async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: st
       stream: async () => {
         const attached = await attachToDyno(await rendezvous.create(command));
         let bytes = 0;
-        await attached.pipeOutput({ write: (chunk) => (bytes += chunk.length) > 0, drain: () => Promise.resolve() });
+        const discard = {
+          write: (chunk: Buffer) => {
+            bytes += chunk.length;
+            return true;
+          },
+          drain: () => Promise.resolve(),
+        };
+        await attached.pipeOutput(discard);
         if (bytes !== STREAM_BYTES) throw new Error(`baseline read ${bytes} bytes`);
       },
     });

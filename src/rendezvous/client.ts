@@ -98,18 +98,14 @@ class RendezvousReader {
   private draining = false;
   private sinkFailure: { error: unknown } | undefined;
   private ended = false;
-  private closed = false;
-  private onClosed: (() => void) | undefined;
+  private closed!: Promise<void>;
 
   /** Follows the connection from its start, so an end or close before `pipe` is not missed. */
   watch(socket: TLSSocket): void {
     this.socket = socket;
     socket.once('end', () => (this.ended = true));
     socket.on('error', () => undefined); // after the handshake, an error shows as `broken`
-    socket.once('close', () => {
-      this.closed = true;
-      this.onClosed?.();
-    });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
   /** The `onread` callback: `bytes` are only valid during the call; returning false stops reading. */
@@ -158,9 +154,8 @@ class RendezvousReader {
     let more = true;
     for (const bytes of this.early) more = this.deliver(bytes) && more;
     this.early = [];
-    const closed = new Promise<void>((resolve) => (this.closed ? resolve() : (this.onClosed = resolve)));
-    if (more && !this.closed) this.socket.resume();
-    return closed.then(() => {
+    if (more && !this.socket.destroyed) this.socket.resume();
+    return this.closed.then(() => {
       if (this.sinkFailure) throw this.sinkFailure.error;
       return { broken: !this.ended };
     });
@@ -169,7 +164,9 @@ class RendezvousReader {
   private deliver(bytes: Buffer): boolean {
     if (this.sinkFailure || !this.sink) return false;
     try {
-      if (this.sink.write(bytes) || this.draining) return !this.draining;
+      const more = this.sink.write(bytes);
+      if (this.draining) return false; // stays paused until the pending drain settles
+      if (more) return true;
       this.draining = true;
       this.sink.drain().then(
         () => {
