@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { OutputStorage } from '../src/command-runs/output-storage';
 import { OutputWriter } from '../src/command-runs/output-store';
 import { pumpOutput } from '../src/activities/command-run/output-pump';
 import { workflowIdForRun } from '../src/command-runs/run-id';
@@ -40,7 +41,8 @@ export async function run(): Promise<BenchResult> {
   try {
     const logFile = path.join(dir, 'app.log');
     await writeFile(logFile, logText(16 * MB));
-    const streaming = await measureStreaming(h.db, rendezvous, logFile);
+    const outputStorage = new OutputStorage(h.databaseUrl);
+    const streaming = await measureStreaming(h.db, outputStorage, rendezvous, logFile).finally(() => outputStorage.close());
     const stack = await startStack({ slack: { channels: [{ id: 'C1', name: 'ops', isMember: true }] } });
     try {
       const integration = await connectIntegration(stack, { apps: [{ name: 'bench-app', configVars: { DATABASE_URL: `postgres://u:${randomUUID()}@db/x` } }] });
@@ -81,7 +83,7 @@ export async function run(): Promise<BenchResult> {
           { description: `heartbeats on time (no stream retried, staleness < ${HEARTBEAT_TIMEOUT_S} s)`, met: concurrent.retriedStreams === 0 && concurrent.maxStalenessSeconds < HEARTBEAT_TIMEOUT_S },
         ],
         notes: [
-          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, each timed from attach to the last byte read (baseline: the same client, attachToDyno, into a sink that only counts) or stored (ours: decoded, redacted against 8 config var values and the token patterns, compressed, inserted; the run row is created before and checked after, untimed; runs are deleted after the last round, as deleting dirties pages that the next round would write out), simulator in a child process; both share the machine's CPUs with the simulator (and, on a shared machine, with other work: see loadAverage1mAtStart)`,
+          `streaming: median of ${STREAM_ROUNDS} rounds of 200 MB of log lines (cat of a 16 MB log file), baseline and ours alternating, each timed from attach to the last byte read (baseline: the same client, attachToDyno, into a sink that only counts) or stored (ours: decoded, redacted against 8 config var values and the token patterns, then compressed and inserted by the output storage thread; the run row is created before and checked after, untimed; runs are deleted after the last round, as deleting dirties pages that the next round would write out), simulator in a child process; both share the machine's CPUs with the simulator (and, on a shared machine, with other work: see loadAverage1mAtStart)`,
           'heartbeat staleness: now − lastHeartbeatTime of the pending stream activity, polled each second (the SDK sends heartbeats to the server at most every 0.8 × heartbeatTimeout)',
           `first byte: median of ${TTFB_RUNS} runs of "echo first" from client start to the first chunk row in PostgreSQL; simulator boot = attach to first byte on a bare simulated dyno`,
         ],
@@ -98,7 +100,7 @@ export async function run(): Promise<BenchResult> {
 interface StreamFigures {
   mbps: number;
   rssGrowthMB: number;
-  /** CPU time of this process (all its threads: compression runs in libuv's pool) for the 200 MB. */
+  /** CPU time of this process (all its threads: the output storage thread and libuv's pool too) for the 200 MB. */
   cpuSeconds: number;
 }
 
@@ -111,7 +113,7 @@ interface StreamingFigures {
   storedMB: number;
 }
 
-async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: string): Promise<StreamingFigures> {
+async function measureStreaming(db: Db, outputStorage: OutputStorage, rendezvous: RendezvousChild, logFile: string): Promise<StreamingFigures> {
   const command = `for i in $(seq 1 20); do cat ${logFile}; done | head -c ${STREAM_BYTES}`;
   const integrationId = randomUUID();
   await db('integrations').insert({ id: integrationId, org_id: 'bench', status: 'connected' });
@@ -140,7 +142,7 @@ async function measureStreaming(db: Db, rendezvous: RendezvousChild, logFile: st
     const runId = `bench-${randomUUID()}`;
     runIds.push(runId);
     await db('command_runs').insert({ id: runId, workflow_id: runId, integration_id: integrationId, app_name: 'bench', input: '{}', status: 'running' });
-    const writer = await OutputWriter.open(db, runId);
+    const writer = await OutputWriter.open(outputStorage, runId);
     return {
       stream: async () => {
         const attached = await attachToDyno(await rendezvous.create(command));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivityDeps } from './activities/deps';
+import { OutputStorage } from './command-runs/output-storage';
 import { createApi } from './api/app';
 import { createHttpServer, drainHttpServer, listen } from './api/http-server';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -144,7 +145,9 @@ async function ensureTemporal(config: Config, logger: Logger, stoppers: Stopper[
 async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], onFailure: (err: unknown) => void): Promise<void> {
   const connection: NativeConnection = await connectWorkerConnection({ address: config.temporal.address as string, namespace: config.temporal.namespace });
   stoppers.push({ name: 'Temporal worker connection', phase: 'close', stop: () => connection.close() });
-  const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger }) });
+  const outputStorage = new OutputStorage(config.databaseUrl as string, logger);
+  stoppers.push({ name: 'output storage', phase: 'close', stop: () => outputStorage.close() });
+  const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger, outputStorage }) });
   const running = worker.run();
   running.catch(onFailure);
   stoppers.push({

@@ -1,3 +1,4 @@
+import type { OutputStorage } from '../command-runs/output-storage';
 import type { Config } from '../config';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/knex';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   db: Db;
   box: SecretBox;
   logger: Logger;
+  /** Where command output is written (a thread of its own). */
+  outputStorage: OutputStorage;
   /** A Platform API client acting for one integration (its tokens, refreshed as needed). */
   herokuFor(integrationId: string): HerokuClient;
   oauth(): OAuthClientConfig;
@@ -21,7 +24,7 @@ export class MissingOAuthClientError extends Error {
   override name = 'MissingOAuthClientError';
 }
 
-export function createActivityDeps(base: { config: Config; db: Db; box: SecretBox; logger: Logger }): ActivityDeps {
+export function createActivityDeps(base: { config: Config; db: Db; box: SecretBox; logger: Logger; outputStorage: OutputStorage }): ActivityDeps {
   const oauth = (): OAuthClientConfig => {
     const { oauthId, oauthSecret, oauthScope, idUrl } = base.config.heroku;
     if (!oauthId || !oauthSecret) throw new MissingOAuthClientError('HEROKU_OAUTH_ID and HEROKU_OAUTH_SECRET are not configured');

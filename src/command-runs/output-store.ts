@@ -1,18 +1,6 @@
-import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompress, constants } from 'node:zlib';
 import type { Db } from '../db/knex';
-
-const compress = promisify(brotliCompress);
-const decompress = promisify(brotliDecompress);
-/**
- * Chunks are stored brotli-compressed at quality 0 (fast, about 4x on log text, in libuv's
- * thread pool): PostgreSQL's bytea inserts, not the network, limit how fast output can be
- * stored, and they get a quarter of the bytes (bench: 200 MB of log lines stored as 47 MB).
- * Quality 1 stores 27 % less but costs more CPU than it saves. A 256 KB window keeps the
- * compressor's memory small. The output comes in 256 KB pieces joined at the end, so a batch
- * holds about its compressed size until it is inserted, not a whole 1 MB piece.
- */
-const BROTLI = { chunkSize: 256 * 1024, params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_LGWIN]: 18 } };
+import { decompressOutput } from './output-codec';
+import type { OutputStorage } from './output-storage';
 
 /** Bytes gathered into one row (bigger rows: fewer commits, which are what costs most). */
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
@@ -24,16 +12,17 @@ const FLUSH_INTERVAL_MS = 100;
 /**
  * Appends a run's output to `command_run_output_chunks` as it arrives, keeping `output_bytes` and
  * `output_lines` of the run current. Output bytes are copied into the batch being filled; full
- * batches are compressed and inserted (in order) while the next one fills. With
- * MAX_BATCHES_IN_FLIGHT pending a writer waits, which is how a slow database slows the reader
- * down instead of growing memory.
+ * batches go to the storage thread (output-storage.ts), which compresses and inserts them in order
+ * while the next one fills. With MAX_BATCHES_IN_FLIGHT pending a writer waits, which is how a slow
+ * database slows the reader down instead of growing memory. Batches lie in SharedArrayBuffers, so
+ * the thread reads them where they are.
  */
 export class OutputWriter {
   /** The batch being filled: grows (doubling) up to MAX_BATCH_BYTES, so a trickling run holds little. */
-  private batch: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private batch: Buffer = sharedBuffer(64 * 1024);
   private pendingBytes = 0;
   private pendingLines = 0;
-  /** Full-size batches whose compression is done, filled again: fresh 2 MB buffers cost page faults and GC. */
+  /** Full-size batches the storage thread has read, filled again: fresh 2 MB buffers cost page faults and GC. */
   private readonly spareBatches: Buffer[] = [];
   private tail: Promise<void> = Promise.resolve();
   private readonly inFlight: Promise<void>[] = [];
@@ -45,15 +34,14 @@ export class OutputWriter {
   lines = 0;
 
   private constructor(
-    private readonly db: Db,
+    private readonly storage: OutputStorage,
     private readonly runId: string,
     private nextSeq: number,
   ) {}
 
   /** A writer continuing after the run's last stored chunk. */
-  static async open(db: Db, runId: string): Promise<OutputWriter> {
-    const row = await db('command_run_output_chunks').where({ run_id: runId }).max<{ max: number | null }>('seq as max').first();
-    return new OutputWriter(db, runId, (row?.max ?? -1) + 1);
+  static async open(storage: OutputStorage, runId: string): Promise<OutputWriter> {
+    return new OutputWriter(storage, runId, await storage.nextSeq(runId));
   }
 
   /**
@@ -89,7 +77,7 @@ export class OutputWriter {
   }
 
   private grow(): void {
-    const bigger = Buffer.allocUnsafe(Math.min(this.batch.length * 2, MAX_BATCH_BYTES));
+    const bigger = sharedBuffer(Math.min(this.batch.length * 2, MAX_BATCH_BYTES));
     this.batch.copy(bigger, 0, 0, this.pendingBytes);
     this.batch = bigger;
   }
@@ -101,7 +89,7 @@ export class OutputWriter {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Compresses the pending batch and queues its insert after the ones in flight. */
+  /** Hands the pending batch to the storage thread, to be stored after the ones in flight. */
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -109,31 +97,32 @@ export class OutputWriter {
     const previous = this.tail;
     if (this.pendingBytes > 0) {
       // A full batch is handed over whole (a new one is started); a partial one is copied out.
-      const raw = this.pendingBytes === this.batch.length ? this.batch : Buffer.from(this.batch.subarray(0, this.pendingBytes));
-      if (raw === this.batch) this.batch = (raw.length === MAX_BATCH_BYTES ? this.spareBatches.pop() : undefined) ?? Buffer.allocUnsafe(raw.length);
-      const batch = { bytes: raw.length, lines: this.pendingLines, seq: this.nextSeq++ };
+      const full = this.pendingBytes === this.batch.length;
+      const raw = full ? this.batch : sharedCopy(this.batch.subarray(0, this.pendingBytes));
+      if (full) this.batch = (raw.length === MAX_BATCH_BYTES ? this.spareBatches.pop() : undefined) ?? sharedBuffer(raw.length);
+      const { released, stored } = this.storage.store({ runId: this.runId, seq: this.nextSeq++, bytes: raw, lines: this.pendingLines });
       this.pendingBytes = 0;
       this.pendingLines = 0;
-      // Compress while the previous insert runs; insert in order.
-      const packed = compress(raw, BROTLI);
-      if (raw.length === MAX_BATCH_BYTES) void packed.then(() => this.spareBatches.push(raw), () => undefined);
-      this.tail = Promise.all([packed, previous])
-        .then(([data]) => this.insert({ ...batch, data }))
+      if (raw.length === MAX_BATCH_BYTES) void released.then(() => this.spareBatches.push(raw));
+      this.tail = Promise.all([stored, previous])
+        .then(() => undefined)
         .catch((err: unknown) => void (this.failure ??= err));
       this.inFlight.push(this.tail);
-      // Inserts run in order, so each tail implies the ones before: the oldest can be forgotten.
+      // Batches are stored in order, so each tail implies the ones before: the oldest can be forgotten.
       if (this.inFlight.length > MAX_BATCHES_IN_FLIGHT + 1) void this.inFlight.shift();
     }
   }
+}
 
-  private async insert(batch: { data: Buffer; bytes: number; lines: number; seq: number }): Promise<void> {
-    if (this.failure !== undefined) return;
-    await this.db.raw(
-      `with chunk as (insert into command_run_output_chunks (run_id, seq, data, bytes) values (?, ?, ?, ?))
-       update command_runs set output_bytes = output_bytes + ?, output_lines = output_lines + ?, updated_at = now() where id = ?`,
-      [this.runId, batch.seq, batch.data, batch.bytes, batch.bytes, batch.lines, this.runId],
-    );
-  }
+/** A buffer the storage thread can read in place. */
+function sharedBuffer(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
+function sharedCopy(bytes: Buffer): Buffer {
+  const copy = sharedBuffer(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 function countNewlines(bytes: Buffer): number {
@@ -155,7 +144,7 @@ export async function* readOutput(db: Db, runId: string, options: { afterSeq?: n
     if (rows.length === 0) return;
     for (const row of rows) {
       after = row.seq;
-      yield { seq: row.seq, data: await decompress(row.data) };
+      yield { seq: row.seq, data: await decompressOutput(row.data) };
     }
   }
 }

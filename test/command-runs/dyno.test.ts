@@ -4,7 +4,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { after, before, describe, it } from 'mocha';
 import { createCommandRunActivities } from '../../src/activities/command-run';
 import { dynoCommand } from '../../src/activities/command-run/dyno';
-import { createActivityDeps } from '../../src/activities/deps';
 import { parseRunCommandInput } from '../../src/command-runs/input';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
@@ -72,7 +71,7 @@ describe('RunCommandOnHeroku: the dyno (size, time to live, 409 after a deploy, 
   });
 
   it('adopts the dyno an earlier attempt created but never recorded (the create/record window), instead of creating a second', async () => {
-    const activities = createCommandRunActivities(createActivityDeps({ config: stack.config, db: stack.h.db, box: stack.h.box, logger: stack.h.logger }));
+    const activities = createCommandRunActivities(stack.deps);
     const runId = randomUUID();
     const parsed = parseRunCommandInput({ integrationId: integration.integrationId, appName: 'app-dyno', command: 'echo adopted' });
     assert.ok(parsed.ok);

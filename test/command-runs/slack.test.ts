@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { after, before, describe, it } from 'mocha';
 import { createCommandRunActivities } from '../../src/activities/command-run';
-import { createActivityDeps } from '../../src/activities/deps';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
 import { getOutput, resultOf, runToEnd, startRunStack } from './support';
@@ -63,7 +62,7 @@ describe('RunCommandOnHeroku: posting the output to Slack', () => {
     const files = stack.slack.files.length;
     // As if the worker died right after Slack completed the upload, before recording it.
     await stack.h.db('command_runs').where({ id: done.id }).update({ slack_completed_at: null, slack_posts: JSON.stringify(done.slack.map((p) => ({ ...p, status: 'pending' }))) });
-    const activities = createCommandRunActivities(createActivityDeps({ config: stack.config, db: stack.h.db, box: stack.h.box, logger: stack.h.logger }));
+    const activities = createCommandRunActivities(stack.deps);
     const outcome = { exitCode: 0, timedOut: false, problem: null };
     const again = await new MockActivityEnvironment().run(activities.postRunOutputToSlack, { runId: done.id, outcome });
     assert.equal(stack.slack.files.length, files, 'no second post');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { createActivityDeps } from '../../src/activities/deps';
 import { createPulseActivities } from '../../src/activities/pulses';
 import { enrichPulseWorkflowId } from '../../src/workflows/enrich-pulse';
 import type { DeploySummary } from '../simulators/heroku';
@@ -206,7 +205,7 @@ describe('Pulses from Heroku deploys (deliveries made and signed by the Heroku s
   it('the commit lookup finds the slug through GET /apps/{app}/releases/{id} when the payload names no slug, and gives null when the release has none', async () => {
     const { app, integration } = await watchedApp();
     const deploy = await deployAndSettle(app);
-    const activities = createPulseActivities(createActivityDeps({ config: stack.config, db: stack.h.db, box: stack.h.box, logger: stack.h.logger }));
+    const activities = createPulseActivities(stack.deps);
     stack.heroku.resetCalls();
     const commit = await activities.lookupReleaseCommit({ integrationId: integration.integrationId, appName: app, releaseId: String(deploy.releaseId), slugId: null });
     assert.equal(commit, deploy.commit);

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { createActivityDeps } from '../../src/activities/deps';
+import { createActivityDeps, type ActivityDeps } from '../../src/activities/deps';
+import { OutputStorage } from '../../src/command-runs/output-storage';
 import { createApi } from '../../src/api/app';
 import { createHttpServer, listen } from '../../src/api/http-server';
 import { loadConfig, type Config } from '../../src/config';
@@ -52,6 +53,8 @@ export interface Stack {
   heroku: HerokuSimulator;
   slack: SlackSimulator;
   worker: Worker | undefined;
+  /** What the stack's activities use (also when the worker runs elsewhere): to call an activity directly. */
+  deps: ActivityDeps;
   /** fetch() against the API with the admin token. */
   api(pathname: string, init?: RequestInit): Promise<Response>;
   spawnWorker(): Promise<WorkerProcess>;
@@ -105,10 +108,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
+  const outputStorage = new OutputStorage(h.databaseUrl, logger);
+  const deps = createActivityDeps({ config, db: h.db, box: h.box, logger, outputStorage });
   if (options.inProcessWorker !== false) {
     worker = await createWorker({
       connection: h.workerConnection,
-      deps: createActivityDeps({ config, db: h.db, box: h.box, logger }),
+      deps,
       workflowBundle: h.workflowBundle,
       shutdownGraceTime: '5s',
     });
@@ -124,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     heroku,
     slack,
     worker,
+    deps,
     api: adminApi(apiUrl),
     async spawnWorker() {
       const proc = await spawnWorkerProcess(env, h.logFile);
@@ -134,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const c of children) await c.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
+      await outputStorage.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await heroku.close();

@@ -50,7 +50,7 @@ export function streamActivity(deps: ActivityDeps) {
       // The command gets no input: end its stdin (non-TTY end of input, heroku.md §7.6).
       attached.socket.write('\x04');
 
-      writer = await OutputWriter.open(deps.db, runId);
+      writer = await OutputWriter.open(deps.outputStorage, runId);
       const { exitCode, broken } = await pumpOutput(attached, { writer, secrets: secretValuesOf(configVars), signal: ctx.cancellationSignal });
       const outputBytes = progress().bytes;
       await updateRun(deps.db, runId, { stream_ended_at: new Date(), exit_code: exitCode });

@@ -4,7 +4,9 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
+import { createActivityDeps } from '../../../src/activities/deps';
 import { createApi } from '../../../src/api/app';
+import { OutputStorage } from '../../../src/command-runs/output-storage';
 import { createHttpServer, listen } from '../../../src/api/http-server';
 import { loadConfig } from '../../../src/config';
 import { SecretBox } from '../../../src/crypto/secret-box';
@@ -117,6 +119,8 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
       },
     };
 
+    const outputStorage = new OutputStorage(postgres.databaseUrl);
+    closers.push(() => outputStorage.close());
     const workers = new Set<WorkerProcess>();
     // Worker processes stop first: they must not outlive the servers they talk to.
     closers.push(async () => {
@@ -131,6 +135,7 @@ export async function startFaultStack(name: string, options: Pick<StackOptions, 
       heroku,
       slack,
       worker: undefined,
+      deps: createActivityDeps({ config, db, box, logger, outputStorage }),
       postgres,
       temporalServer,
       logPrefix,
