@@ -20,7 +20,8 @@ pool.on('error', () => undefined);
 const lastInsert = new Map<string, Promise<void>>();
 
 const reply = (message: StorageReply) => port.postMessage(message);
-const failure = (id: number, err: unknown): StorageReply => ({ kind: 'failed', id, message: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+const failure = (id: number, err: unknown): StorageReply =>
+  err instanceof Error ? { kind: 'failed', id, message: err.message, code: (err as Error & { code?: string }).code } : { kind: 'failed', id, message: String(err) };
 
 port.on('message', (request: StorageRequest) => {
   switch (request.kind) {
