@@ -113,8 +113,11 @@ describe('fuzz: command-run input (POST /api/command-runs, src/command-runs/inpu
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
     );
 
-    const runRows = async () => Number(((await stack.h.db('command_runs').where({ app_name: APP }).count({ n: '*' })) as { n: string }[])[0]?.n);
-    const accepted = new Set<string>();
+    // Rows of this integration: an accepted run may name another (well-formed) app of the account.
+    const runRows = async () => Number(((await stack.h.db('command_runs').where({ integration_id: integrationId }).count({ n: '*' })) as { n: string }[])[0]?.n);
+    const rowsAtStart = await runRows();
+    /** Accepted run ids, with the app each names. */
+    const accepted = new Map<string, string>();
     const statuses = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
@@ -125,7 +128,7 @@ describe('fuzz: command-run input (POST /api/command-runs, src/command-runs/inpu
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
         if (res.status === 202) {
           assert.equal(json.workflowId, `heroku-run-${json.id}`);
-          accepted.add(json.id as string);
+          accepted.set(json.id as string, (JSON.parse(raw) as { appName: string }).appName);
           return;
         }
         // The same caller-chosen id posted again with another input: refused, nothing started.
@@ -139,13 +142,22 @@ describe('fuzz: command-run input (POST /api/command-runs, src/command-runs/inpu
     if (process.env.FUZZ_VERBOSE) console.log('      answers:', JSON.stringify(Object.fromEntries(statuses)));
     assert.ok(accepted.size > 0 && [...statuses.keys()].some((k) => k.startsWith('400')), JSON.stringify([...statuses]));
 
-    // Every accepted run, and only those, has a workflow, a run row and exactly one dyno.
-    for (const id of accepted) await waitFor(`run ${id} to end`, () => getRun(stack, id), (r) => FINAL.includes(r.status));
-    assert.equal(await runRows(), accepted.size);
+    // Always one run on a well-formed name of an app the account does not have (the fuzzer seldom makes one).
+    const elsewhere = await stack.api('/api/command-runs', { method: 'POST', body: JSON.stringify({ integrationId, appName: 'not-in-this-account', command: 'echo hi' }) });
+    assert.equal(elsewhere.status, 202);
+    accepted.set(((await elsewhere.json()) as { id: string }).id, 'not-in-this-account');
+
+    // Every accepted run, and only those, has a workflow, a run row and, on the account's app, exactly one dyno.
+    const ended = new Map<string, string>();
+    for (const id of accepted.keys()) ended.set(id, (await waitFor(`run ${id} to end`, () => getRun(stack, id), (r) => FINAL.includes(r.status))).status);
+    assert.equal((await runRows()) - rowsAtStart, accepted.size);
     // Visibility is eventually consistent: wait until it caught up with every start, then compare.
     const workflows = await waitFor('visibility to list the runs', () => stack.h.temporal.workflow.count(`TaskQueue = '${stack.config.temporal.taskQueue}'`), (c) => c.count >= accepted.size);
     assert.equal(workflows.count, accepted.size);
     const dynoRunIds = stack.heroku.dynos(APP).map((d) => /^DYNOPULSE_RUN_ID='([^']*)' /.exec(d.spec.command)?.[1]);
-    assert.deepEqual(dynoRunIds.sort(), [...accepted].sort(), 'one dyno per accepted run, none for a refused input');
+    const onApp = [...accepted].filter(([, app]) => app === APP).map(([id]) => id);
+    assert.deepEqual(dynoRunIds.sort(), onApp.sort(), 'one dyno per accepted run on the app, none for a refused input');
+    // A well-formed name of an app the account does not have is accepted, and the run fails on Heroku's refusal.
+    for (const [id, app] of accepted) if (app !== APP) assert.equal(ended.get(id), 'failed', `run ${id} on ${app}`);
   });
 });
