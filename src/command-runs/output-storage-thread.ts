@@ -42,17 +42,17 @@ port.on('message', (request: StorageRequest) => {
 });
 
 function store({ id, runId, seq, bytes, lines }: Extract<StorageRequest, { kind: 'store' }>): void {
-  let data: Buffer;
+  let compressed: Buffer | Error;
   try {
-    data = compressOutput(bytes);
+    compressed = compressOutput(bytes);
   } catch (err) {
-    reply(failure(id, err));
-    return;
+    compressed = err instanceof Error ? err : new Error(String(err));
   }
   reply({ kind: 'released', id });
-  // After a failed insert the run's later chunks fail with it: storing them would leave a gap.
+  // After a failed batch the run's later ones fail with it: storing them would leave a gap.
   const inserted = (lastInsert.get(runId) ?? Promise.resolve()).then(async () => {
-    await pool.query(INSERT_CHUNK, [runId, seq, data, bytes.length, bytes.length, lines]);
+    if (compressed instanceof Error) throw compressed;
+    await pool.query(INSERT_CHUNK, [runId, seq, compressed, bytes.length, bytes.length, lines]);
   });
   lastInsert.set(runId, inserted);
   void inserted
