@@ -136,12 +136,10 @@ export class OutputStorage {
   private onReply(reply: StorageReply): void {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
-    if (reply.kind === 'released') {
-      pending.released?.();
-      return;
-    }
-    this.pending.delete(reply.id);
+    // Every reply means the bytes were read ('failed' may come without 'released').
     pending.released?.();
+    if (reply.kind === 'released') return;
+    this.pending.delete(reply.id);
     if (reply.kind === 'done') pending.done(reply);
     else pending.failed(new OutputStorageError(`storing command output failed: ${reply.message}`, reply.code));
   }

@@ -94,7 +94,6 @@ export class OutputWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lastFlushAt = Date.now();
-    const previous = this.tail;
     if (this.pendingBytes > 0) {
       // A full batch is handed over whole (a new one is started); a partial one is copied out.
       const full = this.pendingBytes === this.batch.length;
@@ -104,11 +103,10 @@ export class OutputWriter {
       this.pendingBytes = 0;
       this.pendingLines = 0;
       if (raw.length === MAX_BATCH_BYTES) void released.then(() => this.spareBatches.push(raw));
-      this.tail = Promise.all([stored, previous])
-        .then(() => undefined)
-        .catch((err: unknown) => void (this.failure ??= err));
+      // The thread stores a run's batches in order and fails the later ones after a failure, so
+      // each batch's `stored` implies the ones before: the last is the writer's tail.
+      this.tail = stored.catch((err: unknown) => void (this.failure ??= err));
       this.inFlight.push(this.tail);
-      // Batches are stored in order, so each tail implies the ones before: the oldest can be forgotten.
       if (this.inFlight.length > MAX_BATCHES_IN_FLIGHT + 1) void this.inFlight.shift();
     }
   }
