@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { after, before, describe, it } from 'mocha';
 import { OutputStorage, OutputStorageError } from '../../src/command-runs/output-storage';
 import { OutputWriter, readOutput } from '../../src/command-runs/output-store';
@@ -85,6 +86,21 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
     again.write(Buffer.from('after retry\n'));
     await again.close();
     assert.ok((await stored(runId)).equals(Buffer.concat([expected, Buffer.from('after retry\n')])));
+  });
+
+  it('reads output stored before chunks were zstd (brotli) in order with what is stored now, which takes a fraction of the space', async () => {
+    const runId = await newRun();
+    const earlier = Buffer.from(Array.from({ length: 2000 }, (_, i) => `earlier ${i}\n`).join(''));
+    // How chunks were stored until zstd: brotli, quality 0, 256 KB window.
+    const brotli = brotliCompressSync(earlier, { params: { [constants.BROTLI_PARAM_QUALITY]: 0, [constants.BROTLI_PARAM_LGWIN]: 18 } });
+    await db('command_run_output_chunks').insert({ run_id: runId, seq: 0, data: brotli, bytes: earlier.length });
+    const writer = await OutputWriter.open(storage, runId);
+    const later = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `2026-11-27T10:00:00Z app[web.1]: GET /jobs/${i} 200 ${i % 97} ms\n`).join(''));
+    await writeLent(writer, later, 64 * 1024);
+    await writer.close();
+    assert.ok((await stored(runId)).equals(Buffer.concat([earlier, later])));
+    const size = await db('command_run_output_chunks').where({ run_id: runId }).andWhere('seq', '>', 0).sum<{ sum: string }>({ sum: db.raw('octet_length(data)') }).first();
+    assert.ok(Number(size?.sum) < later.length / 4, `${size?.sum} bytes stored for ${later.length} bytes of log lines`);
   });
 
   it('a failed insert fails the writer with PostgreSQL’s reason, and none of the run’s later batches is stored', async () => {

@@ -49,7 +49,7 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('command_run_output_chunks', (t) => {
     t.text('run_id').notNullable().references('command_runs.id').onDelete('CASCADE');
     t.integer('seq').notNullable();
-    t.binary('data').notNullable(); // brotli-compressed (output-codec.ts)
+    t.binary('data').notNullable(); // compressed (output-codec.ts)
     t.integer('bytes').notNullable(); // uncompressed size
     t.primary(['run_id', 'seq']);
   });
