@@ -1,4 +1,5 @@
-import { Decoder, Encoder } from '@toondepauw/node-zstd';
+import { Encoder } from '@toondepauw/node-zstd';
+import { decompress as zstdDecompress } from 'fzstd';
 import { promisify } from 'node:util';
 import { brotliDecompress } from 'node:zlib';
 
@@ -13,7 +14,6 @@ const LEVEL = 1;
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 const encoder = new Encoder(LEVEL);
-const decoder = new Decoder();
 const brotliDecompressAsync = promisify(brotliDecompress);
 
 /** Compresses one batch of output (synchronously: it runs on the output storage thread). */
@@ -21,7 +21,15 @@ export function compressOutput(bytes: Uint8Array): Buffer {
   return encoder.encodeSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-/** A stored chunk's output (off the event loop). */
-export function decompressOutput(data: Buffer): Promise<Buffer> {
-  return data.subarray(0, ZSTD_MAGIC.length).equals(ZSTD_MAGIC) ? decoder.decode(data) : brotliDecompressAsync(data);
+/**
+ * A stored chunk's output; `size` is its uncompressed size (the row's `bytes`). zstd is decoded
+ * by fzstd (JavaScript) into a buffer of that size: the native decoder's buffers are invisible to
+ * V8, so reading 100 MB of output back grew a worker by 140 MB before a GC freed them.
+ */
+export async function decompressOutput(data: Buffer, size: number): Promise<Buffer> {
+  if (!data.subarray(0, ZSTD_MAGIC.length).equals(ZSTD_MAGIC)) return brotliDecompressAsync(data);
+  const output = Buffer.allocUnsafe(size);
+  const decoded = zstdDecompress(data, output);
+  if (decoded.length !== size) throw new Error(`stored output chunk holds ${decoded.length} bytes, its row says ${size}`);
+  return output;
 }

@@ -138,11 +138,11 @@ export async function* readOutput(db: Db, runId: string, options: { afterSeq?: n
       .andWhere('seq', '>', after)
       .orderBy('seq')
       .limit(options.rowsPerQuery ?? 8)
-      .select<{ seq: number; data: Buffer }[]>('seq', 'data');
+      .select<{ seq: number; data: Buffer; bytes: number }[]>('seq', 'data', 'bytes');
     if (rows.length === 0) return;
     for (const row of rows) {
       after = row.seq;
-      yield { seq: row.seq, data: await decompressOutput(row.data) };
+      yield { seq: row.seq, data: await decompressOutput(row.data, row.bytes) };
     }
   }
 }

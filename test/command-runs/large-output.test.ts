@@ -61,7 +61,8 @@ describe('RunCommandOnHeroku: 100 MB of output', () => {
     } finally {
       clearInterval(sampler);
     }
-    // 35-41 MB measured (stream, storage and Slack upload); the bound leaves room for GC timing.
+    // 52-62 MB measured (stream and storage ~15 MB, then reading it back for the Slack upload, freed by the
+    // next GC); the bound leaves room for GC timing.
     // `npm run bench` measures the streaming part against its 64 MB goal.
     assert.ok(peak - baseline < 96 * 1024 * 1024, `worker RSS grew by ${Math.round((peak - baseline) / 1048576)} MB`);
 
