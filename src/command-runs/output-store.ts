@@ -94,7 +94,8 @@ export class OutputWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lastFlushAt = Date.now();
-    if (this.pendingBytes > 0) {
+    // After a failure nothing more of this writer may be stored: it would follow a gap.
+    if (this.pendingBytes > 0 && this.failure === undefined) {
       // A full batch is handed over whole (a new one is started); a partial one is copied out.
       const full = this.pendingBytes === this.batch.length;
       const raw = full ? this.batch : sharedCopy(this.batch.subarray(0, this.pendingBytes));

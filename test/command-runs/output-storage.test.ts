@@ -121,6 +121,33 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
     assert.equal(Number(run.output_bytes), 2 * MB);
   });
 
+  it('a batch that reaches the thread after the run’s failed insert has settled is refused too, until a new writer opens', async () => {
+    const runId = await newRun();
+    const other = Buffer.from('one, stored by someone else\n');
+    await db('command_run_output_chunks').insert({ run_id: runId, seq: 1, data: brotliCompressSync(other), bytes: other.length });
+    const batch = (text: string) => {
+      const bytes = Buffer.from(new SharedArrayBuffer(text.length));
+      bytes.write(text);
+      return bytes;
+    };
+    const first = storage.store({ runId, seq: 0, bytes: batch('zero\n'), lines: 1 });
+    const colliding = storage.store({ runId, seq: 1, bytes: batch('one\n'), lines: 1 });
+    await first.stored;
+    await assert.rejects(colliding.stored, /duplicate key/);
+    // Sent by the same writer before it heard of the failure: storing it would leave a gap at seq 1.
+    const late = storage.store({ runId, seq: 2, bytes: batch('two\n'), lines: 1 });
+    await assert.rejects(late.stored, /duplicate key/);
+    assert.deepEqual(
+      (await db('command_run_output_chunks').where({ run_id: runId }).orderBy('seq').select('seq')).map((r: { seq: number }) => r.seq),
+      [0, 1],
+    );
+    // A retried activity opens a new writer: it continues after the stored chunks.
+    const retry = await OutputWriter.open(storage, runId);
+    retry.write(Buffer.from('retried\n'));
+    await retry.close();
+    assert.equal((await stored(runId)).toString(), 'zero\none, stored by someone else\nretried\n');
+  });
+
   it('PostgreSQL ending the thread’s sessions does not stop the thread: it reconnects and stores again', async () => {
     const runId = await newRun();
     const writer = await OutputWriter.open(storage, runId);
