@@ -36,6 +36,16 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
     return id;
   }
 
+  async function waitForInsertWaitingOnLock(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await db.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'dynopulse output storage' and wait_event_type = 'Lock'`);
+      if ((rows[0] as { n: number }).n > 0) return;
+      assert.ok(Date.now() < deadline, 'no insert of the storage thread waits on the lock');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   async function stored(runId: string): Promise<Buffer> {
     const pieces: Buffer[] = [];
     for await (const chunk of readOutput(db, runId)) pieces.push(chunk.data);
@@ -177,15 +187,26 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
     try {
       const runId = await newRun();
       const writer = await OutputWriter.open(crashing, runId);
-      for (let i = 0; i < 3; i++) writer.write(Buffer.alloc(2 * MB, 'y'));
-      // What a crash of the thread looks like from the outside: it exits with work pending.
-      await threadOf(crashing)?.terminate();
+      // The run's row locked by another session: the thread's first insert waits, so the crash
+      // below finds work pending however fast the thread is.
+      const lock = await db.transaction();
+      try {
+        await lock('command_runs').where({ id: runId }).forUpdate().select('id');
+        for (let i = 0; i < 3; i++) writer.write(Buffer.alloc(2 * MB, 'y'));
+        await waitForInsertWaitingOnLock();
+        // What a crash of the thread looks like from the outside: it exits with work pending.
+        await threadOf(crashing)?.terminate();
+        // Its session would go on to commit once the lock is gone (PostgreSQL notices a vanished client only when it answers).
+        await db.raw(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'dynopulse output storage' and wait_event_type = 'Lock'`);
+      } finally {
+        await lock.commit();
+      }
       await assert.rejects(writer.close(), (err: unknown) => err instanceof OutputStorageError && /output storage thread stopped/.test(err.message));
 
       const retry = await OutputWriter.open(crashing, runId);
       retry.write(Buffer.from('stored by a new thread\n'));
       await retry.close();
-      assert.match((await stored(runId)).toString(), /stored by a new thread\n$/);
+      assert.equal((await stored(runId)).toString(), 'stored by a new thread\n');
     } finally {
       await crashing.close();
     }
