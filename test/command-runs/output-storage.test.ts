@@ -10,8 +10,11 @@ import { OutputStorage, OutputStorageError } from '../../src/command-runs/output
 import { OutputWriter, readOutput } from '../../src/command-runs/output-store';
 import type { Db } from '../../src/db/knex';
 import { harness } from '../support/harness';
+import { waitFor } from './support';
 
 const MB = 1024 * 1024;
+/** Sessions of storage threads waiting for a lock. */
+const LOCK_WAITERS = `from pg_stat_activity where application_name = 'dynopulse output storage' and wait_event_type = 'Lock'`;
 
 /** The storage's thread (private: a test looks at it to tell a restart, or to stop it as a crash would). */
 const threadOf = (storage: OutputStorage) => (storage as unknown as { thread: Worker | undefined }).thread;
@@ -34,16 +37,6 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
     const id = `storage-${randomUUID()}`;
     await db('command_runs').insert({ id, workflow_id: id, integration_id: integrationId, app_name: 'app', input: '{}', status: 'running' });
     return id;
-  }
-
-  async function waitForInsertWaitingOnLock(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { rows } = await db.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'dynopulse output storage' and wait_event_type = 'Lock'`);
-      if ((rows[0] as { n: number }).n > 0) return;
-      assert.ok(Date.now() < deadline, 'no insert of the storage thread waits on the lock');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
   }
 
   async function stored(runId: string): Promise<Buffer> {
@@ -193,11 +186,11 @@ describe('Output storage: a thread that compresses and inserts each run’s outp
       try {
         await lock('command_runs').where({ id: runId }).forUpdate().select('id');
         for (let i = 0; i < 3; i++) writer.write(Buffer.alloc(2 * MB, 'y'));
-        await waitForInsertWaitingOnLock();
+        await waitFor('an insert of the storage thread to wait on the lock', () => db.raw(`select count(*)::int as n ${LOCK_WAITERS}`), (r: { rows: { n: number }[] }) => (r.rows[0]?.n ?? 0) > 0, 10_000);
         // What a crash of the thread looks like from the outside: it exits with work pending.
         await threadOf(crashing)?.terminate();
         // Its session would go on to commit once the lock is gone (PostgreSQL notices a vanished client only when it answers).
-        await db.raw(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'dynopulse output storage' and wait_event_type = 'Lock'`);
+        await db.raw(`select pg_terminate_backend(pid) ${LOCK_WAITERS}`);
       } finally {
         await lock.commit();
       }
