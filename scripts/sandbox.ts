@@ -6,6 +6,7 @@ import path from 'node:path';
 import { projectRoot } from '../src/paths';
 import { HerokuSimulator } from '../test/simulators/heroku';
 import { SlackSimulator } from '../test/simulators/slack';
+import { assertPostgresUserCanReach, embeddedPostgresBinaries } from '../src/runtime/postgres-user-access';
 import { startControlServer } from './sandbox/control-server';
 
 /**
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   const publicUrl = `http://localhost:${port}`;
   const dataDir = path.resolve(projectRoot, env.DYNOPULSE_DATA_DIR || path.join('.data', 'sandbox'));
   await freshDataDir(dataDir);
+  // main.ts would refuse as well, but only after the simulators are up: say it before anything starts.
+  await assertPostgresUserCanReach({ binaries: embeddedPostgresBinaries(), dataDir: path.join(dataDir, 'postgres') });
 
   const oauthClient = { id: 'dynopulse-sandbox', secret: randomBytes(24).toString('hex'), name: 'dynopulse (sandbox)', redirectUri: `${publicUrl}/oauth/heroku/callback` };
   const heroku = await HerokuSimulator.start({ oauthClients: [oauthClient] });

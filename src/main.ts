@@ -14,6 +14,7 @@ import { startMetricsServer } from './metrics/metrics-server';
 import { projectRoot } from './paths';
 import { resolveEncryptionKey } from './runtime/encryption-key';
 import { startEmbeddedPostgres } from './runtime/embedded-postgres';
+import { StartupError } from './runtime/startup-error';
 import { locateTemporalCli } from './temporal/cli-binary';
 import { connectClient, connectWorkerConnection } from './temporal/connect';
 import { startDevServer } from './temporal/dev-server';
@@ -108,7 +109,10 @@ async function main(role: Role): Promise<void> {
     lines.push(`  Temporal:    ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`, '  Ctrl-C stops everything.');
     console.log(lines.join('\n'));
   } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
+    if (err instanceof StartupError) {
+      console.error(`dynopulse cannot start: ${err.message}`);
+      logger.fatal(err.message);
+    } else logger.fatal({ err }, 'start-up failed');
     await shutdown('startup-failure', 1);
   }
 }

