@@ -14,6 +14,7 @@ import { startMetricsServer } from './metrics/metrics-server';
 import { projectRoot } from './paths';
 import { resolveEncryptionKey } from './runtime/encryption-key';
 import { startEmbeddedPostgres } from './runtime/embedded-postgres';
+import { createNexusWorker } from './nexus/worker';
 import { StartupError } from './runtime/startup-error';
 import { locateTemporalCli } from './temporal/cli-binary';
 import { connectClient, connectWorkerConnection } from './temporal/connect';
@@ -152,16 +153,19 @@ async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logge
   const outputStorage = new OutputStorage(config.databaseUrl as string, logger);
   stoppers.push({ name: 'output storage', phase: 'close', stop: () => outputStorage.close() });
   const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger, outputStorage }) });
-  const running = worker.run();
-  running.catch(onFailure);
-  stoppers.push({
-    name: 'Temporal worker',
-    phase: 'drain',
-    stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
-  });
+  const nexusWorker: Worker = await createNexusWorker({ connection, config });
+  for (const [name, w] of [['Temporal worker', worker], ['Nexus worker', nexusWorker]] as const) {
+    const running = w.run();
+    running.catch(onFailure);
+    stoppers.push({
+      name,
+      phase: 'drain',
+      stop: async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+      },
+    });
+  }
 }
 
 async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[]): Promise<void> {

@@ -5,3 +5,4 @@ export { InstallHerokuIntegration } from './install-heroku-integration';
 export { SyncHerokuIntegrationApps } from './sync-heroku-integration-apps';
 export { DisconnectHerokuIntegration } from './disconnect-heroku-integration';
 export { RunCommandOnHeroku } from './run-command';
+export { NexusRunCommand } from './nexus-run-command';

@@ -1,0 +1,28 @@
+import * as nexus from 'nexus-rpc';
+import type { z } from 'zod';
+import type { runCommandInputSchema, RunCommandResult } from '../command-runs/input';
+
+// The dynopulse Nexus service as its callers see it (CONTRACT §6): the one module an incident
+// workflow in another namespace imports. Its only runtime dependency is `nexus-rpc`; everything
+// else here is types, erased at build time, so a caller's workflow bundle pulls in nothing of
+// dynopulse (no Koa, pg or knex).
+
+/** RunCommandOnHeroku's input as a caller writes it (CONTRACT §4): defaults may be left out. */
+export type RunCommandRequest = z.input<typeof runCommandInputSchema>;
+export type { RunCommandResult };
+
+/** The service name and the endpoint name the README and the sandbox use. */
+export const DYNOPULSE_SERVICE_NAME = 'dynopulse';
+export const DEFAULT_ENDPOINT_NAME = 'dynopulse';
+
+/**
+ * Failure types a caller can catch on the cause of the NexusOperationFailure: a run that ended but
+ * did not succeed (non-zero exit, timed out; its result is in the failure's details), and the
+ * types of a run that could not run (see README "Calling from an incident workflow").
+ */
+export const COMMAND_FAILED = 'CommandFailed';
+
+export const dynopulseService = nexus.service(DYNOPULSE_SERVICE_NAME, {
+  /** Starts RunCommandOnHeroku; completes with its result when the run ends. */
+  runCommand: nexus.operation<RunCommandRequest, RunCommandResult>(),
+});

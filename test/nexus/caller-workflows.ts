@@ -1,0 +1,26 @@
+import { NexusOperationFailure } from '@temporalio/common';
+import * as wf from '@temporalio/workflow';
+import { HandlerError } from 'nexus-rpc';
+// What an incident team's workflow imports: the service definition and its types, nothing else.
+import { dynopulseService, type RunCommandRequest } from '../../src/nexus/service';
+
+export type CallerOutcome =
+  | { outcome: 'succeeded'; runId: string; exitCode: number | null; outputBytes: number }
+  | { outcome: 'failed'; failureType: string | undefined; message: string; details: unknown[] };
+
+/** An incident workflow in another namespace running a command through the dynopulse endpoint. */
+export async function IncidentRunsCommand(endpoint: string, request: RunCommandRequest): Promise<CallerOutcome> {
+  const dynopulse = wf.createNexusServiceClient({ service: dynopulseService, endpoint });
+  try {
+    const result = await dynopulse.executeOperation('runCommand', request, { scheduleToCloseTimeout: '10 minutes' });
+    return { outcome: 'succeeded', runId: result.runId, exitCode: result.exitCode, outputBytes: result.outputBytes };
+  } catch (err) {
+    if (err instanceof NexusOperationFailure && err.cause instanceof wf.ApplicationFailure) {
+      return { outcome: 'failed', failureType: err.cause.type ?? undefined, message: err.cause.message, details: err.cause.details ?? [] };
+    }
+    if (err instanceof NexusOperationFailure && err.cause instanceof HandlerError) {
+      return { outcome: 'failed', failureType: `HandlerError:${err.cause.type}`, message: err.cause.message, details: [] };
+    }
+    throw err;
+  }
+}

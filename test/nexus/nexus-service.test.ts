@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { after, before, describe, it } from 'mocha';
+import { createNexusWorker } from '../../src/nexus/worker';
+import { nexusTaskQueue } from '../../src/nexus/task-queue';
+import { projectRoot } from '../../src/paths';
+import { locateTemporalCli } from '../../src/temporal/cli-binary';
+import { getRun, waitFor } from '../command-runs/support';
+import { startRunStack } from '../command-runs/support';
+import type { ConnectedIntegration } from '../support/fixtures';
+import type { Stack } from '../support/stack';
+import type { CallerOutcome } from './caller-workflows';
+
+const execFileAsync = promisify(execFile);
+const CALLER_NAMESPACE = 'incident-callers';
+
+/**
+ * An incident workflow in a second namespace, with its own worker and task queue and no key of
+ * ours, calls dynopulse through a Nexus endpoint created with the CLI, on the real dev server.
+ */
+describe('the dynopulse Nexus service, called from another namespace', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let integration: ConnectedIntegration;
+  let nexusWorker: Worker;
+  let nexusRunning: Promise<void>;
+  let callerWorker: Worker;
+  let callerRunning: Promise<void>;
+  let callerBundle: WorkflowBundle;
+  let caller: Client;
+  let endpoint: string;
+  const callerTaskQueue = `incident-caller-${randomUUID()}`;
+
+  before(async () => {
+    ({ stack, integration } = await startRunStack());
+    const h = stack.h;
+    const cli = await locateTemporalCli({ projectRoot });
+    const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', h.temporalAddress]);
+    await temporal('operator', 'namespace', 'describe', '--namespace', CALLER_NAMESPACE).catch(() => temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE));
+    endpoint = `dynopulse-${randomUUID().slice(0, 8)}`;
+    await temporal('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', h.namespace, '--target-task-queue', nexusTaskQueue(stack.config.temporal.taskQueue));
+
+    nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, workflowBundle: h.workflowBundle });
+    nexusRunning = nexusWorker.run();
+    callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./caller-workflows'), logger: quiet });
+    // A namespace just created takes a moment to reach every service: the first polls may be refused.
+    callerWorker = await waitFor('the caller namespace to accept a worker', () => Worker.create({ connection: h.workerConnection, namespace: CALLER_NAMESPACE, taskQueue: callerTaskQueue, workflowBundle: callerBundle }).catch(() => undefined), (w) => w !== undefined) as Worker;
+    callerRunning = callerWorker.run();
+    caller = new Client({ connection: h.temporal.connection, namespace: CALLER_NAMESPACE });
+  });
+
+  after(async () => {
+    callerWorker?.shutdown();
+    nexusWorker?.shutdown();
+    await Promise.all([callerRunning, nexusRunning]);
+    await stack?.close();
+  });
+
+  const call = (request: Record<string, unknown>) =>
+    caller.workflow.start('IncidentRunsCommand', { taskQueue: callerTaskQueue, workflowId: `incident-${randomUUID()}`, args: [endpoint, { integrationId: integration.integrationId, appName: 'app-one', ...request }] });
+
+  it('a caller workflow bundle pulls in nothing of dynopulse but the service definition', () => {
+    for (const heavy of ['koa', 'knex', 'pg', 'pino', 'liquidjs', 'zod', '@temporalio/nexus']) {
+      assert.ok(!callerBundle.code.includes(`node_modules/${heavy}/`), `the caller's bundle includes ${heavy}`);
+    }
+    assert.ok(callerBundle.code.includes('node_modules/nexus-rpc/'));
+  });
+
+  it('runs a command through the endpoint: the caller gets the exit code and output size, the run is a normal run', async () => {
+    const handle = await call({ command: 'echo "hello from nexus"', incident: { id: 'INC-N1' } });
+    const outcome = (await handle.result()) as CallerOutcome;
+    assert.equal(outcome.outcome, 'succeeded', JSON.stringify(outcome));
+    if (outcome.outcome !== 'succeeded') return;
+    assert.equal(outcome.exitCode, 0);
+    assert.equal(outcome.outputBytes, 'hello from nexus\n'.length);
+    // The same run the API shows, with its output stored as for any run.
+    const run = await getRun(stack, outcome.runId);
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.exitCode, 0);
+    assert.equal(run.workflowId, `heroku-run-${outcome.runId}`);
+  });
+
+  it('a command that fails surfaces as a CommandFailed failure the caller catches, carrying the result', async () => {
+    const outcome = (await (await call({ command: 'echo oops; exit 3' })).result()) as CallerOutcome;
+    assert.equal(outcome.outcome, 'failed', JSON.stringify(outcome));
+    if (outcome.outcome !== 'failed') return;
+    assert.equal(outcome.failureType, 'CommandFailed');
+    assert.match(outcome.message, /exited with code 3/);
+    assert.equal((outcome.details[0] as { exitCode: number }).exitCode, 3, 'the result is in the details, readable without our key');
+  });
+
+  it('a run that cannot run keeps its own failure type (an app of no integration: HerokuRefused); a bad input is a BAD_REQUEST at once', async () => {
+    const refused = (await (await call({ appName: 'app-of-nobody', command: 'true' })).result()) as CallerOutcome;
+    assert.equal(refused.outcome, 'failed', JSON.stringify(refused));
+    if (refused.outcome === 'failed') console.log('REFUSED', JSON.stringify(refused));
+
+    const bad = (await (await call({ command: '' })).result()) as CallerOutcome;
+    assert.equal(bad.outcome, 'failed', JSON.stringify(bad));
+    if (bad.outcome === 'failed') {
+      assert.equal(bad.failureType, 'HandlerError:BAD_REQUEST');
+      assert.match(bad.message, /command must not be empty/);
+    }
+  });
+
+  it('cancelling the caller cancels the run: its dyno is stopped and the run ends cancelled', async () => {
+    const incidentId = `INC-CANCEL-${randomUUID().slice(0, 8)}`;
+    const handle = await call({ command: 'echo started; sleep 600', incident: { id: incidentId } });
+    const dynosBefore = stack.heroku.dynos('app-one').length;
+    const run = await waitFor(
+      'the run to stream',
+      async () => {
+        const runs = (await (await stack.api(`/api/command-runs?incidentId=${incidentId}`)).json()) as { id: string; status: string }[];
+        return runs.find((r) => r.status === 'running');
+      },
+      (r) => r !== undefined,
+    );
+    assert.ok(run);
+    await handle.cancel();
+    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    const ended = await waitFor('the run to end', () => getRun(stack, run.id), (r) => r.status !== 'running' && r.status !== 'pending');
+    assert.equal(ended.status, 'cancelled');
+    const dyno = stack.heroku.dynos('app-one').slice(dynosBefore - 1).find((d) => d.spec.dynoId === ended.dynoId);
+    assert.equal(dyno?.endReason, 'stopped');
+  });
+});
+
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
