@@ -97,7 +97,10 @@ describe('the dynopulse Nexus service, called from another namespace', function 
   it('a run that cannot run keeps its own failure type (an app of no integration: HerokuRefused); a bad input is a BAD_REQUEST at once', async () => {
     const refused = (await (await call({ appName: 'app-of-nobody', command: 'true' })).result()) as CallerOutcome;
     assert.equal(refused.outcome, 'failed', JSON.stringify(refused));
-    if (refused.outcome === 'failed') console.log('REFUSED', JSON.stringify(refused));
+    if (refused.outcome === 'failed') {
+      assert.equal(refused.failureType, 'HerokuRefused');
+      assert.match(refused.message, /app-of-nobody: Heroku answered 404/, 'the message readable in clear, without our key');
+    }
 
     const bad = (await (await call({ command: '' })).result()) as CallerOutcome;
     assert.equal(bad.outcome, 'failed', JSON.stringify(bad));
