@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'examples/**/workflows.ts', 'test/**/caller-workflows.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

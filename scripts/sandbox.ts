@@ -1,12 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { projectRoot } from '../src/paths';
 import { HerokuSimulator } from '../test/simulators/heroku';
 import { SlackSimulator } from '../test/simulators/slack';
 import { assertPostgresUserCanReach, embeddedPostgresBinaries } from '../src/runtime/postgres-user-access';
+import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../examples/incident/sandbox-settings';
+import { DEFAULT_ENDPOINT_NAME } from '../src/nexus/service';
+import { nexusTaskQueue } from '../src/nexus/task-queue';
+import { locateTemporalCli } from '../src/temporal/cli-binary';
 import { startControlServer } from './sandbox/control-server';
 
 /**
@@ -37,6 +42,8 @@ const CHANNELS = [
 const SLACK_BOT_TOKEN = 'xoxb-sandbox-0000000000-dynopulse';
 /** Marks a data directory this script created, so it never wipes anything else. */
 const MARKER = 'DYNOPULSE_SANDBOX_DATA';
+const CALLER_NAMESPACE = 'incident-callers';
+const execFileAsync = promisify(execFile);
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -106,6 +113,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await seedServices(publicUrl, adminToken);
+  const nexus = await prepareNexusCallers(banner);
+  const settings: SandboxSettings = { apiUrl: publicUrl, adminToken, orgId: ORG_ID, temporalAddress: nexus.temporalAddress, callerNamespace: CALLER_NAMESPACE, endpoint: DEFAULT_ENDPOINT_NAME, appNames: APPS.map((a) => a.name) };
+  await writeFile(path.join(dataDir, SANDBOX_SETTINGS_FILE), JSON.stringify(settings, null, 2), { mode: 0o600 });
   child.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(`dynopulse stopped (${signal ?? `exit code ${code}`}); see ${logFile}`);
@@ -121,12 +131,29 @@ async function main(): Promise<void> {
       ...(temporalUi ? [`  Temporal UI: ${temporalUi}`] : []),
       `  Heroku:      simulated, account ${account.email}, apps ${APPS.map((a) => a.name).join(', ')}`,
       `  Slack:       simulated, channels ${CHANNELS.map((c) => `#${c.name}`).join(', ')}`,
+      `  Nexus:       endpoint ${DEFAULT_ENDPOINT_NAME} → task queue ${nexus.targetTaskQueue}; callers' namespace ${CALLER_NAMESPACE} (try: npm run example:incident)`,
       `  Org:         ${ORG_ID} (services ${SERVICES.map((s) => `${s.name} ↔ ${s.herokuAppName}`).join(', ')})`,
       `  Logs:        ${path.relative(process.cwd(), logFile)}`,
       '  Try: Integrations → Connect Heroku Account, then Sandbox → Simulate deploy, Pulses, Command runs.',
       '  Ctrl-C stops everything; the next start begins from scratch.',
     ].join('\n'),
   );
+}
+
+/**
+ * What an incident workflow in another namespace needs to call dynopulse (README "Calling from an
+ * incident workflow"): its namespace and the Nexus endpoint, made with the CLI as an operator would.
+ */
+async function prepareNexusCallers(banner: string): Promise<{ temporalAddress: string; targetTaskQueue: string }> {
+  const match = /Temporal: +(\S+) \(namespace (\S+), task queue (\S+)\)/.exec(banner);
+  if (!match) throw new Error('the start-up banner does not name the Temporal address');
+  const [, temporalAddress = '', namespace = '', taskQueue = ''] = match;
+  const targetTaskQueue = nexusTaskQueue(taskQueue);
+  const cli = await locateTemporalCli({ projectRoot });
+  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress]);
+  await temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE);
+  await temporal('operator', 'nexus', 'endpoint', 'create', '--name', DEFAULT_ENDPOINT_NAME, '--target-namespace', namespace, '--target-task-queue', targetTaskQueue);
+  return { temporalAddress, targetTaskQueue };
 }
 
 /** Empties the sandbox data directory (only one this script made), ready for PostgreSQL. */

@@ -9,6 +9,8 @@ export interface SandboxProcess {
   consoleUrl: string;
   adminToken: string;
   temporalUiUrl: string;
+  /** Its DYNOPULSE_DATA_DIR (where it writes the settings `npm run example:incident` reads). */
+  dataDir: string;
   /** Everything the sandbox printed (stdout and stderr). */
   output(): string;
   stop(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startSandbox(): Promise<SandboxProcess> {
     consoleUrl,
     adminToken,
     temporalUiUrl,
+    dataDir: path.join(dataDir, 'data'),
     output: () => output,
     stop: async () => {
       await stopChild(child, exited);
