@@ -48,6 +48,23 @@ async function runCommand(stack: Stack, body: Record<string, unknown>, expectedS
   return workflowIdForRun(run.id);
 }
 
+/**
+ * NexusRunCommand as the Nexus handler starts it (src/nexus/run-command-operation.ts), here on the
+ * main task queue: the recording stack runs no Nexus worker, and the history is the same.
+ */
+async function nexusRunCommand(stack: Stack, command: string): Promise<string> {
+  const app = uniqueApp('replay-nexus');
+  const integration = await connectIntegration(stack, { apps: [app] });
+  const runId = `nexus-${randomUUID()}`;
+  const workflowId = `heroku-nexus-run-${runId}`;
+  await stack.h.temporal.workflow.start('NexusRunCommand', {
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowId,
+    args: [{ runId, runTaskQueue: stack.config.temporal.taskQueue, request: { integrationId: integration.integrationId, appName: app, command, incident: { id: 'INC-N' } } }],
+  });
+  return workflowId;
+}
+
 /** Every workflow type exported by src/workflows, on each of its main paths. */
 export const scenarios: RecordingScenario[] = [
   {
@@ -173,6 +190,20 @@ export const scenarios: RecordingScenario[] = [
       });
       return enrichPulseWorkflowId(release.id);
     },
+  },
+  {
+    scenario: 'nexus-run-command-succeeded',
+    workflowType: 'NexusRunCommand',
+    description: 'the Nexus runCommand wrapper: its child run exits 0, the result goes back to the caller',
+    closes: 'COMPLETED',
+    run: (stack) => nexusRunCommand(stack, 'echo "from nexus {{ incident.id }}"'),
+  },
+  {
+    scenario: 'nexus-run-command-failed',
+    workflowType: 'NexusRunCommand',
+    description: 'the Nexus runCommand wrapper: its child run exits 3, the wrapper fails with CommandFailed carrying the result',
+    closes: 'FAILED',
+    run: (stack) => nexusRunCommand(stack, 'echo before; exit 3'),
   },
 ];
 
