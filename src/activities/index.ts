@@ -2,6 +2,7 @@ import { createCommandRunActivities } from './command-run';
 import type { ActivityDeps } from './deps';
 import { createPulseActivities } from './pulses';
 import { createIntegrationActivities } from './integration';
+import { createLiveOutputActivities } from './live-output';
 
 /**
  * Every activity of the worker, bound to its dependencies (the samples-typescript
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPulseActivities(deps),
     ...createIntegrationActivities(deps),
     ...createCommandRunActivities(deps),
+    ...createLiveOutputActivities(deps),
   };
 }
 

@@ -64,6 +64,8 @@ export const runCommandInputSchema = z
       .optional()
       .transform((channels) => [...new Set(channels ?? [])]),
     incident: incidentSchema.nullish().transform((incident) => incident ?? null),
+    /** One message per channel when the command starts, updated as the output grows (README "Live output in Slack"). */
+    slackLiveOutput: z.boolean('slackLiveOutput must be true or false').optional().transform((v) => v ?? false),
   })
   .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, {
     message: 'postToIncidentTimeline needs incident.id',

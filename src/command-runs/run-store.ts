@@ -1,4 +1,5 @@
 import type { Db, Knex } from '../db/knex';
+import type { LiveMessageState } from '../live-output/live-state';
 import type { RunCommandInput } from './input';
 
 export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
@@ -44,6 +45,8 @@ export interface CommandRunRow {
   slack_completion_started_at: Date | null;
   slack_completed_at: Date | null;
   slack_posts: SlackPostState[];
+  /** Live output in Slack, per channel (live-output/live-state.ts). */
+  slack_live: LiveMessageState[];
   timeline_event_id: string | null;
   started_at: Date;
   finished_at: Date | null;

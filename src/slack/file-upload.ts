@@ -43,3 +43,13 @@ export async function completeUpload(client: WebClient, file: { fileId: string; 
     initial_comment: comment,
   });
 }
+
+/** Shares the uploaded file in one message's thread (`thread_ts` takes exactly one channel: slack-liquid.md A3). */
+export async function completeUploadInThread(client: WebClient, file: { fileId: string; title: string }, channelId: string, threadTs: string | null, comment: string): Promise<void> {
+  await client.apiCall('files.completeUploadExternal', {
+    files: [{ id: file.fileId, title: file.title }],
+    channel_id: channelId,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    initial_comment: comment,
+  });
+}

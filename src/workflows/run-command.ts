@@ -39,6 +39,17 @@ const slack = wf.proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
+/**
+ * Live output in Slack: the follower updates messages for as long as the output streams, then is
+ * cancelled and waited for (so it is gone before the final update). Its trouble never fails a run.
+ */
+const following = wf.proxyActivities<Activities>({
+  startToCloseTimeout: `${MAX_TIME_TO_LIVE_SECONDS + 600} seconds`,
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+  cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 type Outcome = RunOutcome & { streamLost: boolean };
 
 /** After stopping a dyno at the cap, how long its stream may take to close by itself. */
@@ -70,9 +81,12 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
     const dyno = await steps.createRunDyno({ runId });
     dynoCreated = true;
 
+    const live = input.slackLiveOutput && input.slackChannels.length > 0;
+    if (live) await slack.startLiveSlackMessages({ runId }).catch((err: unknown) => rethrowCancellation(err));
+
     wf.setCurrentDetails(`Streaming the output of \`${dyno.dynoName}\` on **${input.appName}** (capped at ${input.timeToLiveSeconds} s)`);
     const streamStarted = Date.now();
-    const outcome = await streamUntilCap(runId, input.timeToLiveSeconds);
+    const outcome = live ? await followingInSlack(runId, () => streamUntilCap(runId, input.timeToLiveSeconds)) : await streamUntilCap(runId, input.timeToLiveSeconds);
     const durationSeconds = (Date.now() - streamStarted) / 1000;
 
     wf.setCurrentDetails(`\`${dyno.dynoName}\` on **${input.appName}**: ${describeOutcome(outcome, durationSeconds)}; posting the output`);
@@ -149,6 +163,23 @@ async function streamUntilCap(runId: string, ttlSeconds: number): Promise<Outcom
   }
 }
 
+/** Runs `stream` with the live-output follower beside it; the follower ends with the stream. */
+async function followingInSlack<T>(runId: string, stream: () => Promise<T>): Promise<T> {
+  const scope = new wf.CancellationScope();
+  const followed = scope.run(() => following.followOutputInSlack({ runId })).catch(() => undefined);
+  try {
+    return await stream();
+  } finally {
+    scope.cancel();
+    await wf.CancellationScope.nonCancellable(() => followed);
+  }
+}
+
+/** Slack trouble never fails a run, but a cancellation of the run must go on. */
+function rethrowCancellation(err: unknown): void {
+  if (wf.isCancellation(err)) throw err;
+}
+
 /**
  * Posts the stored output where the input asks. Slack trouble that outlasts the retries is
  * reported in the run status, not as a failed run: the output itself is safe in storage.
@@ -158,7 +189,7 @@ async function reportOutput(runId: string, input: RunCommandInput, outcome: RunO
   let slackError: string | null = null;
   if (input.slackChannels.length > 0) {
     try {
-      slackFileIds = (await slack.postRunOutputToSlack({ runId, outcome })).fileIds;
+      slackFileIds = input.slackLiveOutput ? (await slack.finishLiveSlackMessages({ runId, outcome })).fileIds : (await slack.postRunOutputToSlack({ runId, outcome })).fileIds;
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
       slackError = asWorkflowFailure(err).message;

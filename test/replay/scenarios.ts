@@ -205,6 +205,13 @@ export const scenarios: RecordingScenario[] = [
     closes: 'FAILED',
     run: (stack) => nexusRunCommand(stack, 'echo before; exit 3'),
   },
+  {
+    scenario: 'run-command-live-output',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'slackLiveOutput in #ops: a message when the command starts, live updates, the file in its thread, the final update',
+    closes: 'COMPLETED',
+    run: (stack) => runCommand(stack, { command: 'echo one; sleep 6; echo two', slackChannels: ['#ops'], slackLiveOutput: true }, 'succeeded'),
+  },
 ];
 
 /** The stack the recordings run in: the command-run stack (Slack channels, one connected integration). */

@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { RunOutcome } from '../../command-runs/outcome';
-import { readOutput } from '../../command-runs/output-store';
 import { getRun, updateRun, type CommandRunRow, type SlackPostState } from '../../command-runs/run-store';
 import { resolveChannels } from '../../slack/channels';
 import { createSlackClient } from '../../slack/client';
@@ -11,10 +10,10 @@ import { completeUpload, openUpload, uploadBytes, UploadRejectedError } from '..
 import { slackPosts } from '../../metrics/registry';
 import type { ActivityDeps } from '../deps';
 import { heartbeating } from '../heartbeating';
+import { storedOutputFile } from './output-file';
 import { shortCommand, slackComment } from './run-report';
 
-/** Slack refuses empty files (slack-liquid.md A3): an empty output is posted as this line. */
-export const EMPTY_OUTPUT_PLACEHOLDER = '(the command printed no output)\n';
+export { EMPTY_OUTPUT_PLACEHOLDER } from './output-file';
 
 /**
  * Posts a run's stored (already redacted) output as one file to every requested channel, once.
@@ -71,7 +70,7 @@ export function slackActivity(deps: ActivityDeps) {
       const channelIds = [...new Set(posts.filter((p) => p.status === 'pending').map((p) => p.channelId as string))];
       if (channelIds.length === 0) return await settle((p) => p);
 
-      const file = await fileContent(run);
+      const file = await storedOutputFile(deps.db, run.id);
       if (!run.slack_file_id || !run.slack_upload_url) {
         const upload = await openUpload(web, fileName(run), file.length);
         await updateRun(deps.db, runId, { slack_file_id: upload.fileId, slack_upload_url: upload.uploadUrl, slack_uploaded_at: null });
@@ -109,28 +108,8 @@ export function slackActivity(deps: ActivityDeps) {
       return settle((p) => ({ ...p, status: 'failed', error: failure.code }));
     }
   }
-
-  /** The stored output, streamed from PostgreSQL; a placeholder line when there is none. */
-  async function fileContent(run: CommandRunRow): Promise<{ length: number; body: () => AsyncIterable<Buffer> }> {
-    const stored = Number((await getRun(deps.db, run.id)).output_bytes);
-    if (stored === 0) {
-      const placeholder = Buffer.from(EMPTY_OUTPUT_PLACEHOLDER, 'utf8');
-      return {
-        length: placeholder.length,
-        async *body() {
-          yield placeholder;
-        },
-      };
-    }
-    return {
-      length: stored,
-      async *body() {
-        for await (const chunk of readOutput(deps.db, run.id)) yield chunk.data;
-      },
-    };
-  }
 }
 
 const posted = (run: CommandRunRow) => run.slack_file_id !== null && run.slack_posts.some((p) => p.status === 'posted');
-const fileName = (run: CommandRunRow) => `${run.app_name}-${run.dyno_name ?? run.id}.txt`.replace(/[^\w.-]/g, '_');
-const fileTitle = (run: CommandRunRow) => `${run.app_name} ${run.dyno_name ?? ''}: ${shortCommand(run, 80)}`.replace(/\s+/g, ' ');
+export const fileName = (run: CommandRunRow) => `${run.app_name}-${run.dyno_name ?? run.id}.txt`.replace(/[^\w.-]/g, '_');
+export const fileTitle = (run: CommandRunRow) => `${run.app_name} ${run.dyno_name ?? ''}: ${shortCommand(run, 80)}`.replace(/\s+/g, ' ');

@@ -120,7 +120,9 @@ function runView(run: CommandRunRow) {
     incidentId: run.incident_id,
     command: run.command_redacted,
     outputLines: Number(run.output_lines),
-    slack: run.slack_posts,
+    // With live output, each channel's message (its ts: the thread the output file is in).
+    slack: run.slack_posts.map((p) => ({ ...p, messageTs: run.slack_live.find((l) => l.channelId === p.channelId)?.ts ?? null })),
+    slackLiveOutput: run.input.slackLiveOutput === true,
     timelineEventId: run.timeline_event_id,
   };
 }

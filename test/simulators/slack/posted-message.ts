@@ -4,7 +4,8 @@ export interface PostedMessage {
   readonly channel: string;
   /** The `channel` argument exactly as the client sent it (an ID, `#name` or `name`). */
   readonly channelRef: string;
-  readonly text?: string;
+  /** The current text: `chat.update` replaces it (earlier versions are in `edits`). */
+  text?: string;
   /** `blocks` as sent (parsed when it was a JSON string). */
   readonly blocks?: unknown;
   readonly attachments?: unknown;
@@ -13,4 +14,8 @@ export interface PostedMessage {
   /** `"<epoch>.<6 digits>"`, unique and increasing. */
   readonly ts: string;
   readonly postedAt: Date;
+  /** Message metadata (`{event_type, event_payload}`), as `chat.postMessage` received it. */
+  readonly metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Every `chat.update` of this message, oldest first. */
+  readonly edits: { text: string; at: Date }[];
 }

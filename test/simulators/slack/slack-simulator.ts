@@ -12,6 +12,7 @@ import { UploadStore, type CompletedFile, type UploadTicket } from './upload-sto
 import { platformError, type WebApiReply } from './web-api-args';
 import { authError, presentedToken } from './web-api-auth';
 import { parseWebApiRequest } from './web-api-request';
+import { DEFAULT_PER_MINUTE, SlackRateLimits } from './rate-limits';
 import { ChannelDirectory, type SlackChannel, type SlackChannelSpec, type SlackIdentity } from './workspace';
 
 export interface SlackSimulatorOptions {
@@ -26,6 +27,8 @@ export interface SlackSimulatorOptions {
   conversationsPageSize?: number;
   /** Overrides for what `auth.test` reports. */
   identity?: Partial<SlackIdentity>;
+  /** Calls per minute per method (rate-limits.ts); default Slack's Tier 3 for `chat.update` and `conversations.history`. */
+  rateLimits?: Record<string, number>;
 }
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-test-0000000000-simulator';
@@ -78,6 +81,7 @@ export class SlackSimulator {
   private readonly validTokens: ReadonlySet<string>;
   private readonly context: MethodContext;
   private readonly pendingDelays = new Set<() => void>();
+  private readonly rateLimits: SlackRateLimits;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -95,6 +99,7 @@ export class SlackSimulator {
       throw new Error('SlackSimulator: conversationsPageSize must be a positive integer');
     }
     for (const spec of options.channels ?? []) this.channelDirectory.add(spec);
+    this.rateLimits = new SlackRateLimits({ ...DEFAULT_PER_MINUTE, ...options.rateLimits });
     this.context = {
       identity: this.identity,
       channels: this.channelDirectory,
@@ -244,6 +249,14 @@ export class SlackSimulator {
     const fault = await this.answerWithFault(method, res);
     if (fault.answered) {
       record(fault.status, { ok: false, error: fault.error }, fault.kind);
+      return;
+    }
+
+    const retryAfter = this.rateLimits.take(method);
+    if (retryAfter !== undefined) {
+      const limited = { ok: false, error: 'ratelimited' };
+      record(429, limited);
+      sendJson(res, 429, limited, { 'Retry-After': String(retryAfter) });
       return;
     }
 

@@ -29,6 +29,9 @@ export const chatPostMessage: MethodHandler = (args, { channels, messages, tsClo
   const markdownText = stringArg(args, 'markdown_text');
   if (!text && blocks === undefined && attachments === undefined && !markdownText) return platformError('no_text');
 
+  const metadata = metadataArg(args);
+  if (metadata === INVALID) return platformError('invalid_metadata_format');
+
   const threadTs = stringArg(args, 'thread_ts') || undefined;
   const message: PostedMessage = {
     channel: resolution.channel.id,
@@ -39,6 +42,8 @@ export const chatPostMessage: MethodHandler = (args, { channels, messages, tsClo
     threadTs,
     ts: tsClock.next(),
     postedAt: new Date(),
+    ...(metadata ? { metadata } : {}),
+    edits: [],
   };
   messages.push(message);
   return {
@@ -60,6 +65,20 @@ export const chatPostMessage: MethodHandler = (args, { channels, messages, tsClo
 };
 
 const INVALID = Symbol('invalid');
+
+/**
+ * `metadata`: a JSON object `{"event_type": string, "event_payload": object}` (Slack's message
+ * metadata docs); anything else → `invalid_metadata_format` (documented chat.postMessage error).
+ */
+function metadataArg(args: Record<string, unknown>): PostedMessage['metadata'] | undefined | typeof INVALID {
+  const parsed = jsonArg(args, 'metadata');
+  if (parsed.kind === 'absent') return undefined;
+  if (parsed.kind === 'invalid') return INVALID;
+  const value = parsed.value as { event_type?: unknown; event_payload?: unknown } | null;
+  if (typeof value !== 'object' || value === null || typeof value.event_type !== 'string' || !/^[a-z0-9_]+$/.test(value.event_type)) return INVALID;
+  if (typeof value.event_payload !== 'object' || value.event_payload === null || Array.isArray(value.event_payload)) return INVALID;
+  return { event_type: value.event_type, event_payload: value.event_payload as Record<string, unknown> };
+}
 
 /**
  * `blocks` / `attachments`: a JSON array (a JSON string in form bodies). Anything else is

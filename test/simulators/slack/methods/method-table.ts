@@ -1,5 +1,7 @@
 import { authTest } from './auth-test';
 import { chatPostMessage } from './chat-post-message';
+import { chatUpdate } from './chat-update';
+import { conversationsHistory } from './conversations-history';
 import { conversationsJoin } from './conversations-join';
 import { conversationsList } from './conversations-list';
 import { filesCompleteUploadExternal } from './files-complete-upload-external';
@@ -12,6 +14,8 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map([
   ['conversations.list', conversationsList],
   ['conversations.join', conversationsJoin],
   ['chat.postMessage', chatPostMessage],
+  ['chat.update', chatUpdate],
+  ['conversations.history', conversationsHistory],
   ['files.getUploadURLExternal', filesGetUploadURLExternal],
   ['files.completeUploadExternal', filesCompleteUploadExternal],
 ]);
