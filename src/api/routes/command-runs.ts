@@ -120,8 +120,8 @@ function runView(run: CommandRunRow) {
     incidentId: run.incident_id,
     command: run.command_redacted,
     outputLines: Number(run.output_lines),
-    // With live output, each channel's message (its ts: the thread the output file is in).
-    slack: run.slack_posts.map((p) => ({ ...p, messageTs: run.slack_live.find((l) => l.channelId === p.channelId)?.ts ?? null })),
+    // With live output, each channel's message too (its ts: the thread the output file is in).
+    slack: run.input.slackLiveOutput ? run.slack_posts.map((p) => ({ ...p, messageTs: run.slack_live.find((l) => l.channelId === p.channelId)?.ts ?? null })) : run.slack_posts,
     slackLiveOutput: run.input.slackLiveOutput === true,
     timelineEventId: run.timeline_event_id,
   };
