@@ -21,6 +21,7 @@ import { connectClient, connectWorkerConnection } from './temporal/connect';
 import { startDevServer } from './temporal/dev-server';
 import { installTemporalRuntime, installTemporalRuntimeWithMetrics } from './temporal/runtime';
 import { createWorker } from './worker';
+import { startTracing, stopTracing } from './telemetry/tracing';
 
 type Role = 'all' | 'api' | 'worker';
 
@@ -46,6 +47,11 @@ async function main(role: Role): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const stoppers: Stopper[] = [];
+  // First in, so closed last: the spans of the shutdown itself are still sent.
+  if (startTracing()) {
+    stoppers.push({ name: 'tracing', phase: 'close', stop: stopTracing });
+    logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'OpenTelemetry tracing on (OTLP/HTTP)');
+  }
   let shuttingDown = false;
 
   const shutdown = async (signal: string, exitCode = 0) => {

@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import { createActivities } from './activities';
 import type { ActivityDeps } from './activities/deps';
 import { activityLogContext } from './temporal/activity-log-context';
+import { tracingWorkerPlugins } from './telemetry/tracing';
 import { createDataConverter } from './temporal/data-converter';
 
 export interface WorkerOptions {
@@ -30,6 +31,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(options.deps),
     interceptors: { activity: [activityLogContext] },
+    plugins: tracingWorkerPlugins(),
     dataConverter: createDataConverter(encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: grace,
     // Heartbeats reach the server every few seconds (not 0.8 x the heartbeat timeout), so the

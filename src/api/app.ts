@@ -19,6 +19,8 @@ import { metricsRoutes } from './routes/metrics';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { pulseRoutes } from './routes/pulses';
 import { serviceRoutes } from './routes/services';
+import { tracingMiddleware } from '../telemetry/koa-tracing';
+import { tracingEnabled } from '../telemetry/tracing';
 
 /** Runs `middleware` only for requests under `prefix` (e.g. the admin token check for /api). */
 function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
@@ -39,6 +41,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     const clientCaused = (err.status !== undefined && err.status < 500) || ['ERR_HTTP_REQUEST_TIMEOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE'].includes(err.code ?? '');
     deps.logger[clientCaused ? 'debug' : 'warn']({ err }, 'request stream error');
   });
+  if (tracingEnabled()) app.use(tracingMiddleware());
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   const adminConsole = createConsole(deps);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log';
 import { herokuApiRequests } from '../metrics/registry';
+import { herokuRouteTemplate, withClientSpan } from '../telemetry/client-span';
 
 /**
  * Where the client gets its bearer token. `refresh` is called at most once per request, after a
@@ -130,7 +131,7 @@ export class HerokuClient {
       await this.paceForRateLimit(options.signal);
       let res: Response;
       try {
-        res = await this.send(method, path, token, options);
+        res = await withClientSpan(`Heroku ${method} ${herokuRouteTemplate(path)}`, { 'http.request.method': method, 'url.template': herokuRouteTemplate(path), 'heroku.attempt': attempt }, () => this.send(method, path, token, options), (r) => r.status);
       } catch (err) {
         herokuApiRequests.inc({ method, status: options.signal?.aborted ? 'aborted' : 'network_error' });
         if (options.signal?.aborted) throw err;

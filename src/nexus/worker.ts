@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type { Config } from '../config';
 import { createBoundaryDataConverter } from './boundary-converter';
 import { dynopulseServiceHandler } from './handlers';
+import { tracingWorkerPlugins } from '../telemetry/tracing';
 import { nexusTaskQueue } from './task-queue';
 
 /**
@@ -18,6 +19,7 @@ export function createNexusWorker(options: { connection: NativeConnection; confi
     taskQueue: nexusTaskQueue(config.temporal.taskQueue),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     nexusServices: [dynopulseServiceHandler({ runTaskQueue: config.temporal.taskQueue })],
+    plugins: tracingWorkerPlugins(),
     dataConverter: createBoundaryDataConverter(config.encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: options.shutdownGraceTime ?? `${config.shutdownGraceSeconds}s`,
   });

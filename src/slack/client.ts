@@ -1,4 +1,5 @@
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import { LogLevel, WebClient, type Logger as SlackLogger, type WebAPICallResult } from '@slack/web-api';
+import { withClientSpan } from '../telemetry/client-span';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 
@@ -9,7 +10,7 @@ import type { Logger } from '../log';
  */
 export function createSlackClient(config: Config['slack'], logger: Logger): WebClient | undefined {
   if (!config.botToken) return undefined;
-  return new WebClient(config.botToken, {
+  return new TracedWebClient(config.botToken, {
     slackApiUrl: config.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
@@ -32,4 +33,11 @@ function slackLogger(log: Logger): SlackLogger {
     getLevel: () => level,
     setName: () => undefined,
   };
+}
+
+/** Every Web API method goes through apiCall: one client span per call, named by the method. */
+class TracedWebClient extends WebClient {
+  override apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    return withClientSpan(`Slack ${method}`, { 'rpc.system': 'slack', 'rpc.method': method }, () => super.apiCall(method, options));
+  }
 }

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { tracingClientInterceptors } from '../telemetry/tracing';
 import { createDataConverter } from './data-converter';
 
 export interface TemporalTarget {
@@ -10,7 +11,7 @@ export interface TemporalTarget {
 /** A Temporal client with the project's data converter. */
 export async function connectClient(target: TemporalTarget, encryptionKey: Buffer, previousKeys: Buffer[] = []): Promise<Client> {
   const connection = await Connection.connect({ address: target.address });
-  return new Client({ connection, namespace: target.namespace, dataConverter: createDataConverter(encryptionKey, previousKeys) });
+  return new Client({ connection, namespace: target.namespace, dataConverter: createDataConverter(encryptionKey, previousKeys), interceptors: tracingClientInterceptors() });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -3,6 +3,7 @@ import { webhookSecretAad } from '../../crypto/aad';
 import { ensureCommitLookup } from '../../pulses/commit-lookup';
 import { InvalidHerokuEventError, parseHerokuEvent, type HerokuEvent } from '../../pulses/heroku-event';
 import { interpretEvent } from '../../pulses/pulse-from-event';
+import { withInternalSpan } from '../../telemetry/client-span';
 import { recordEvent, UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from '../../pulses/record-event';
 import { findWebhookTarget, WebhookSecretCache } from '../../pulses/webhook-target';
 import { verifyHerokuSignature } from '../../pulses/webhook-signature';
@@ -37,7 +38,7 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     const interpreted = interpretEvent(event, new Date());
     const record = (sealedSecret: string) =>
       orUnavailable(ctx, 'PostgreSQL', () =>
-        recordEvent(deps.db, {
+        withInternalSpan('store Heroku delivery', { 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }, () => recordEvent(deps.db, {
           integrationId,
           appName,
           verifiedWithSealedSecret: sealedSecret,
@@ -48,7 +49,7 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
           deliveryId: envelope.webhook_metadata.delivery.id,
           rawBody,
           interpreted,
-        } satisfies RecordEventInput),
+        } satisfies RecordEventInput)),
       );
 
     let result: RecordEventResult | undefined;
