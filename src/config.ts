@@ -16,6 +16,8 @@ export interface Config {
     taskQueue: string;
     /** Where SREs open the Web UI; derived for the embedded dev server. */
     uiUrl: string | undefined;
+    /** Worker Deployment Versioning (TEMPORAL_DEPLOYMENT_NAME + TEMPORAL_WORKER_BUILD_ID); unset: unversioned. */
+    deployment: { name: string; buildId: string } | undefined;
   };
   heroku: {
     oauthId: string | undefined;
@@ -96,6 +98,8 @@ const envSchema = z
     TEMPORAL_NAMESPACE: optional.transform((v) => v ?? 'default'),
     TEMPORAL_TASK_QUEUE: optional.transform((v) => v ?? 'heroku-integration'),
     TEMPORAL_UI_URL: optional.pipe(httpUrl('TEMPORAL_UI_URL').optional()),
+    TEMPORAL_DEPLOYMENT_NAME: optional.refine((v) => v === undefined || /^[\w.-]{1,255}$/.test(v), 'TEMPORAL_DEPLOYMENT_NAME must be letters, digits, ".", "_" and "-" (at most 255)'),
+    TEMPORAL_WORKER_BUILD_ID: optional.refine((v) => v === undefined || /^[\w.+-]{1,255}$/.test(v), 'TEMPORAL_WORKER_BUILD_ID must be letters, digits, ".", "_", "+" and "-" (at most 255), e.g. a git SHA'),
     HEROKU_OAUTH_ID: optional,
     HEROKU_OAUTH_SECRET: optional,
     HEROKU_OAUTH_SCOPE: optional.transform((v) => v ?? 'global'),
@@ -150,6 +154,9 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('HEROKU_OAUTH_ID') !== set('HEROKU_OAUTH_SECRET')) {
     problems.push('HEROKU_OAUTH_SECRET: HEROKU_OAUTH_ID and HEROKU_OAUTH_SECRET must be set together');
   }
+  if (set('TEMPORAL_DEPLOYMENT_NAME') !== set('TEMPORAL_WORKER_BUILD_ID')) {
+    problems.push('TEMPORAL_WORKER_BUILD_ID: TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID must be set together (worker versioning)');
+  }
   if (set('DATABASE_URL') && !set('ENCRYPTION_KEY')) {
     problems.push('ENCRYPTION_KEY: ENCRYPTION_KEY is required with an external DATABASE_URL (a key is only generated for the embedded database)');
   }
@@ -201,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
+      deployment: e.TEMPORAL_DEPLOYMENT_NAME && e.TEMPORAL_WORKER_BUILD_ID ? { name: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID } : undefined,
     },
     heroku: {
       oauthId: e.HEROKU_OAUTH_ID,

@@ -4,6 +4,7 @@ import type { ActivityDeps } from './activities/deps';
 import { activityLogContext } from './temporal/activity-log-context';
 import { tracingWorkerPlugins } from './telemetry/tracing';
 import { createDataConverter } from './temporal/data-converter';
+import { workerDeploymentOptions } from './temporal/worker-versioning';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -34,8 +35,14 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     plugins: tracingWorkerPlugins(),
     dataConverter: createDataConverter(encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: grace,
+    ...versioned(config),
     // Heartbeats reach the server every few seconds (not 0.8 x the heartbeat timeout), so the
     // progress of a streaming run is fresh and a dead worker is noticed quickly.
     maxHeartbeatThrottleInterval: '3s',
   });
+}
+
+function versioned(config: WorkerOptions['deps']['config']) {
+  const workerDeployment = workerDeploymentOptions(config);
+  return workerDeployment ? { workerDeploymentOptions: workerDeployment } : {};
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { createBoundaryDataConverter } from './boundary-converter';
 import { dynopulseServiceHandler } from './handlers';
 import { tracingWorkerPlugins } from '../telemetry/tracing';
+import { workerDeploymentOptions } from '../temporal/worker-versioning';
 import { nexusTaskQueue } from './task-queue';
 
 /**
@@ -22,5 +23,6 @@ export function createNexusWorker(options: { connection: NativeConnection; confi
     plugins: tracingWorkerPlugins(),
     dataConverter: createBoundaryDataConverter(config.encryptionKey, config.previousEncryptionKeys),
     shutdownGraceTime: options.shutdownGraceTime ?? `${config.shutdownGraceSeconds}s`,
+    ...(workerDeploymentOptions(config) ? { workerDeploymentOptions: workerDeploymentOptions(config) } : {}),
   });
 }

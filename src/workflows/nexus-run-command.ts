@@ -39,3 +39,6 @@ export async function NexusRunCommand(input: NexusRunCommandInput): Promise<RunC
   }
   return result;
 }
+
+// A run stays on the build that started it (under worker versioning): src/temporal/worker-versioning.ts.
+wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, NexusRunCommand);

@@ -207,3 +207,6 @@ function asWorkflowFailure(err: unknown): wf.ApplicationFailure {
   if (cause instanceof wf.TimeoutFailure) return wf.ApplicationFailure.nonRetryable(`a step of the run timed out (${cause.timeoutType})`, 'StepTimedOut');
   return wf.ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'RunFailed');
 }
+
+// A run stays on the build that started it (under worker versioning): src/temporal/worker-versioning.ts.
+wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, RunCommandOnHeroku);

@@ -31,6 +31,13 @@ describe('configuration (CONTRACT §2)', () => {
     assert.equal(c.encryptionKey, undefined);
   });
 
+  it('worker versioning: TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID together, or neither', () => {
+    assert.equal(loadConfig({}).temporal.deployment, undefined);
+    assert.deepEqual(loadConfig({ TEMPORAL_DEPLOYMENT_NAME: 'dynopulse', TEMPORAL_WORKER_BUILD_ID: '3f2a9c1' }).temporal.deployment, { name: 'dynopulse', buildId: '3f2a9c1' });
+    assert.deepEqual(problemsOf({ TEMPORAL_DEPLOYMENT_NAME: 'dynopulse' }), ['TEMPORAL_WORKER_BUILD_ID: TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID must be set together (worker versioning)']);
+    assert.match(problemsOf({ TEMPORAL_DEPLOYMENT_NAME: 'dyno pulse', TEMPORAL_WORKER_BUILD_ID: 'x' })[0] ?? '', /^TEMPORAL_DEPLOYMENT_NAME: /);
+  });
+
   it('derives PUBLIC_URL from PORT and trims trailing slashes of URLs', () => {
     const c = loadConfig({ PORT: '8080', HEROKU_API_URL: 'http://127.0.0.1:9/', SLACK_API_URL: 'http://127.0.0.1:9/api' });
     assert.equal(c.publicUrl, 'http://localhost:8080');
