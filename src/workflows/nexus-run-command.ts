@@ -40,5 +40,6 @@ export async function NexusRunCommand(input: NexusRunCommandInput): Promise<RunC
   return result;
 }
 
-// A run stays on the build that started it (under worker versioning): src/temporal/worker-versioning.ts.
-wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, NexusRunCommand);
+// Under worker versioning a run stays on the build that started it (src/temporal/worker-versioning.ts).
+// Unversioned workers must declare no behavior (the server refuses one), hence the getter.
+wf.setWorkflowOptions(() => (wf.workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}), NexusRunCommand);

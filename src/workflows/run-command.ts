@@ -208,5 +208,6 @@ function asWorkflowFailure(err: unknown): wf.ApplicationFailure {
   return wf.ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'RunFailed');
 }
 
-// A run stays on the build that started it (under worker versioning): src/temporal/worker-versioning.ts.
-wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, RunCommandOnHeroku);
+// Under worker versioning a run stays on the build that started it (src/temporal/worker-versioning.ts).
+// Unversioned workers must declare no behavior (the server refuses one), hence the getter.
+wf.setWorkflowOptions(() => (wf.workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}), RunCommandOnHeroku);
