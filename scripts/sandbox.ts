@@ -152,6 +152,13 @@ async function prepareNexusCallers(banner: string): Promise<{ temporalAddress: s
   const cli = await locateTemporalCli({ projectRoot });
   const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress]);
   await temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE);
+  // A new namespace takes a moment to reach every frontend service: wait until it answers.
+  for (let attempt = 0; ; attempt++) {
+    const ready = await temporal('workflow', 'count', '--namespace', CALLER_NAMESPACE).then(() => true, () => false);
+    if (ready) break;
+    if (attempt > 60) throw new Error(`the namespace ${CALLER_NAMESPACE} was created but does not answer`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   await temporal('operator', 'nexus', 'endpoint', 'create', '--name', DEFAULT_ENDPOINT_NAME, '--target-namespace', namespace, '--target-task-queue', targetTaskQueue);
   return { temporalAddress, targetTaskQueue };
 }

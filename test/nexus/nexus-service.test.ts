@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Client, WorkflowFailedError } from '@temporalio/client';
+import { Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { after, before, describe, it } from 'mocha';
@@ -52,6 +52,8 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     callerWorker = await waitFor('the caller namespace to accept a worker', () => Worker.create({ connection: h.workerConnection, namespace: CALLER_NAMESPACE, taskQueue: callerTaskQueue, workflowBundle: callerBundle }).catch(() => undefined), (w) => w !== undefined) as Worker;
     callerRunning = callerWorker.run();
     caller = new Client({ connection: h.temporal.connection, namespace: CALLER_NAMESPACE });
+    // And a moment more until every frontend knows it: an unknown workflow is then "not found", not its namespace.
+    await waitFor('the caller namespace to be known', () => caller.workflow.getHandle('no-such-workflow').describe().then(() => 'found', (err: unknown) => (err instanceof WorkflowNotFoundError ? 'ready' : String(err))), (state) => state === 'ready');
   });
 
   after(async () => {
