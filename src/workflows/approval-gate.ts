@@ -80,6 +80,10 @@ export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalO
 
   const requestedAt = new Date();
   const expiresAt = new Date(requestedAt.getTime() + gate.approval.timeoutSeconds * 1000);
+  // Visible before the request is recorded: whoever sees `awaiting_approval` finds the search attribute and details too.
+  wf.upsertSearchAttributes([{ key: ApprovalStatusKey, value: 'pending' }]);
+  const command = gate.renderedCommand === null ? '' : `\n\n\`\`\`\n${gate.renderedCommand}\n\`\`\``;
+  wf.setCurrentDetails(`**Awaiting approval** to ${gate.summary}${gate.requestedBy ? `, requested by ${gate.requestedBy}` : ''}; expires ${expiresAt.toISOString()}${command}`);
   await steps.openApproval({
     id,
     kind: gate.kind,
@@ -94,9 +98,6 @@ export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalO
     expiresAt: expiresAt.toISOString(),
   });
   opened = true;
-  wf.upsertSearchAttributes([{ key: ApprovalStatusKey, value: 'pending' }]);
-  const command = gate.renderedCommand === null ? '' : `\n\n\`\`\`\n${gate.renderedCommand}\n\`\`\``;
-  wf.setCurrentDetails(`**Awaiting approval** to ${gate.summary}${gate.requestedBy ? `, requested by ${gate.requestedBy}` : ''}; expires ${expiresAt.toISOString()}${command}`);
 
   const inSlack = gate.slackChannels.length > 0;
   const posted = inSlack ? slack.postApprovalRequestToSlack({ approvalId: id }).catch(rethrowCancellation) : Promise.resolve();

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'mocha';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { PostedMessage } from '../simulators/slack';
 import type { ConnectedIntegration } from '../support/fixtures';
-import type { Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 import { awaitingApproval, dynoCreates, FINAL, gatedRun } from './support';
 
 const APPROVE = 'dynopulse_approve';
@@ -131,5 +131,17 @@ describe('approval gate from Slack (signed block_actions interactions)', functio
     assert.equal(done.status, 'expired');
     const updated = await waitFor('the message to say it expired', async () => message, (m) => buttonsOf(m).length === 0);
     assert.match(JSON.stringify(updated.blocks), /Expired\*/);
+  });
+});
+
+describe('POST /slack/interactions without SLACK_SIGNING_SECRET', () => {
+  let stack: Stack;
+  before(async () => (stack = await startStack({ inProcessWorker: false, env: { SLACK_SIGNING_SECRET: '' } })));
+  after(async () => stack?.close());
+
+  it('answers 503 with a clear message and reads nothing', async () => {
+    const res = await fetch(`${stack.apiUrl}/slack/interactions`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { error: { code: 'slack_interactivity_disabled', message: 'Slack interactivity is disabled: set SLACK_SIGNING_SECRET to enable it' } });
   });
 });
