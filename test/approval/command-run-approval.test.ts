@@ -119,6 +119,18 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     assert.equal((await decide(stack, request.id, 'approve', { by: 'alice@example.com' })).status, 409, 'a finished run is not waiting');
   });
 
+  it('two approvers deciding at once: one decision is recorded, the other is told the run is no longer waiting', async () => {
+    const request = body();
+    await postRun(stack, request);
+    await awaitingApproval(stack, request.id);
+    const answers = await Promise.all([decide(stack, request.id, 'approve', { by: 'alice@example.com' }), decide(stack, request.id, 'reject', { by: 'U0ALICE01', reason: 'too late' })]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409], JSON.stringify(answers.map((a) => a.json)));
+    const winner = answers.find((a) => a.status === 200)!;
+    const done = await waitFor('the run to end', () => gatedRun(stack, request.id), (r) => FINAL.includes(r.status));
+    assert.equal(done.approval?.status, (winner.json.approval as { status: string }).status);
+    assert.equal(done.status, done.approval?.status === 'approved' ? 'succeeded' : 'rejected');
+  });
+
   it('an unanswered request expires on its durable timer: status `expired`, no dyno', async () => {
     const dynosBefore = dynoCreates(stack, 'app-gated');
     const request = body({ approval: { timeoutSeconds: 2 } });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'mocha';
+import { createApprovalActivities } from '../../src/activities/approval';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { PostedMessage } from '../simulators/slack';
 import type { ConnectedIntegration } from '../support/fixtures';
@@ -123,6 +124,22 @@ describe('approval gate from Slack (signed block_actions interactions)', functio
     assert.equal(done.approval?.decidedBy, 'U0BOB0001');
     const updated = await waitFor('the message to say who rejected', async () => message2, (m) => buttonsOf(m).length === 0);
     assert.match(JSON.stringify(updated.blocks), /Rejected\* by <@U0BOB0001>/);
+  });
+
+  it('posts once per channel even when a retry follows a post whose answer was lost (found again by its message metadata)', async () => {
+    const { id, message } = await gatedRunInSlack();
+    const approvalId = `command_run:${id}`;
+    // As if the worker died after Slack posted but before the ts was recorded: the attempt is marked, the ts is not.
+    const row = await stack.h.db('approvals').where({ id: approvalId }).first<{ slack_messages: { ts: string | null }[] }>('slack_messages');
+    await stack.h.db('approvals').where({ id: approvalId }).update({ slack_messages: JSON.stringify(row.slack_messages.map((m) => ({ ...m, ts: null }))) });
+    const posts = stack.slack.callsTo('chat.postMessage').length;
+    await createApprovalActivities(stack.deps).postApprovalRequestToSlack({ approvalId });
+    assert.equal(stack.slack.callsTo('chat.postMessage').length, posts, 'no second message');
+    const after = await stack.h.db('approvals').where({ id: approvalId }).first<{ slack_messages: { ts: string | null }[] }>('slack_messages');
+    assert.equal(after.slack_messages[0]?.ts, message.ts);
+    // Recorded again, the decision still reaches that message.
+    assert.equal((await stack.slack.click({ channel: 'C1', ts: message.ts, actionId: APPROVE, userId: 'U0BOB0001' })).status, 200);
+    await waitFor('the message to say who approved', async () => message, (m) => buttonsOf(m).length === 0);
   });
 
   it('an expired request’s message says so and loses its buttons', async () => {
