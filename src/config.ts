@@ -29,6 +29,8 @@ export interface Config {
   slack: {
     botToken: string | undefined;
     apiUrl: string;
+    /** Verifies Slack's interactivity requests (POST /slack/interactions); unset: that route answers 503. */
+    signingSecret: string | undefined;
   };
   adminApiToken: string | undefined;
   /**
@@ -106,6 +108,7 @@ const envSchema = z
     HEROKU_API_URL: optional.transform((v) => v ?? 'https://api.heroku.com').pipe(httpUrl('HEROKU_API_URL')),
     HEROKU_ID_URL: optional.transform((v) => v ?? 'https://id.heroku.com').pipe(httpUrl('HEROKU_ID_URL')),
     SLACK_BOT_TOKEN: optional,
+    SLACK_SIGNING_SECRET: optional,
     SLACK_API_URL: optional
       .transform((v) => v ?? 'https://slack.com/api/')
       .pipe(httpUrl('SLACK_API_URL'))
@@ -217,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.HEROKU_API_URL,
       idUrl: e.HEROKU_ID_URL,
     },
-    slack: { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    slack: { botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL, signingSecret: e.SLACK_SIGNING_SECRET },
     adminApiToken: e.ADMIN_API_TOKEN,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),

@@ -1,3 +1,4 @@
+import { createApprovalActivities } from './approval';
 import { createCommandRunActivities } from './command-run';
 import type { ActivityDeps } from './deps';
 import { createPulseActivities } from './pulses';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIntegrationActivities(deps),
     ...createCommandRunActivities(deps),
     ...createLiveOutputActivities(deps),
+    ...createApprovalActivities(deps),
   };
 }
 

@@ -19,6 +19,8 @@ import { metricsRoutes } from './routes/metrics';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { pulseRoutes } from './routes/pulses';
 import { serviceRoutes } from './routes/services';
+import { approvalDecisionRoutes } from './routes/approval-decisions';
+import { slackInteractionRoutes } from './routes/slack-interactions';
 import { tracingMiddleware } from '../telemetry/koa-tracing';
 import { tracingEnabled } from '../telemetry/tracing';
 
@@ -49,6 +51,8 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   const adminFailures = new AuthFailureLimiter(ADMIN_TOKEN_FAILURE_LIMITS);
   app.use(under('/api', adminAuth(deps.config.adminApiToken, { sessions: adminConsole.sessions, failures: adminFailures })));
   app.use(adminConsole.pages); // before the JSON body parser: sign-in/out are form posts
+  const slackInteractions = slackInteractionRoutes(deps); // before the JSON body parser too: form-encoded, signed bytes
+  app.use(slackInteractions.routes()).use(slackInteractions.allowedMethods());
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
   for (const router of [
@@ -62,6 +66,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     pulseRoutes(deps),
     incidentTimelineRoutes(deps),
     commandRunRoutes(deps),
+    approvalDecisionRoutes(deps), // POST /api/command-runs/:id/approve|reject
     integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
     commandRunListRoutes(deps), // GET /api/command-runs: added for the console
     adminConsole.api,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalInputSchema, requestedBySchema } from '../approval/approval-input';
 
 // The RunCommandOnHeroku input (CONTRACT §4), validated the same way by the API and by the
 // workflow itself (incident workflows start it directly with plain JSON). Pure: no I/O, so the
@@ -66,6 +67,9 @@ export const runCommandInputSchema = z
     incident: incidentSchema.nullish().transform((incident) => incident ?? null),
     /** One message per channel when the command starts, updated as the output grows (README "Live output in Slack"). */
     slackLiveOutput: z.boolean('slackLiveOutput must be true or false').optional().transform((v) => v ?? false),
+    /** Nothing runs until someone allowed approves (README "Approval gate"). */
+    approval: approvalInputSchema.optional(),
+    requestedBy: requestedBySchema,
   })
   .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, {
     message: 'postToIncidentTimeline needs incident.id',

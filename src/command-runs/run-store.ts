@@ -2,9 +2,9 @@ import type { Db, Knex } from '../db/knex';
 import type { LiveMessageState } from '../live-output/live-state';
 import type { RunCommandInput } from './input';
 
-export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+export const RUN_STATUSES = ['pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'rejected', 'expired'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled', 'rejected', 'expired'];
 
 /** Where one Slack channel of a run stands (`channel` as the caller wrote it). */
 export interface SlackPostState {

@@ -6,4 +6,7 @@ export const HerokuAppKey = defineSearchAttributeKey('HerokuApp', SearchAttribut
 export const IncidentIdKey = defineSearchAttributeKey('IncidentId', SearchAttributeType.KEYWORD);
 export const IntegrationIdKey = defineSearchAttributeKey('IntegrationId', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [HerokuAppKey, IncidentIdKey, IntegrationIdKey];
+/** The approval gate's state on gated runs and rollbacks: pending, approved, rejected or expired. */
+export const ApprovalStatusKey = defineSearchAttributeKey('ApprovalStatus', SearchAttributeType.KEYWORD);
+
+export const searchAttributeKeys = [HerokuAppKey, IncidentIdKey, IntegrationIdKey, ApprovalStatusKey];

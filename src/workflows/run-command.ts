@@ -4,6 +4,7 @@ import { MAX_TIME_TO_LIVE_SECONDS, parseRunCommandInput, type RunCommandInput, t
 import { describeOutcome, statusOf, type RunOutcome, type StreamResult } from '../command-runs/outcome';
 import { runIdOfWorkflow } from '../command-runs/run-id';
 import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../temporal/search-attributes';
+import { notApprovedStatusOf, requireApproval } from './approval-gate';
 
 /** Short steps: database, Platform API, rendering. */
 const steps = wf.proxyActivities<Activities>({
@@ -75,7 +76,11 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
   let dynoCreated = false;
   try {
     wf.setCurrentDetails(`Checking access to **${input.appName}** and rendering the command`);
-    await steps.prepareCommandRun({ runId, workflowId, input });
+    const prepared = await steps.prepareCommandRun({ runId, workflowId, input });
+    if (input.approval) {
+      const what = `run \`${oneLine(prepared.commandRedacted ?? '')}\` on **${input.appName}**`;
+      await requireApproval({ kind: 'command_run', subjectId: runId, approval: input.approval, requestedBy: input.requestedBy ?? null, renderedCommand: prepared.commandRedacted, summary: what, slackChannels: input.slackChannels });
+    }
 
     wf.setCurrentDetails(`Creating a ${input.dynoSize} dyno on **${input.appName}**`);
     const dyno = await steps.createRunDyno({ runId });
@@ -107,13 +112,15 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
   } catch (err) {
     if (err instanceof wf.ApplicationFailure && err.type === 'OutputStreamLost') throw err; // recorded already
     const cancelled = wf.isCancellation(err);
+    const notApproved = notApprovedStatusOf(err);
     const failure = cancelled ? err : asWorkflowFailure(err);
     await wf.CancellationScope.nonCancellable(async () => {
       // Never leave a dyno running behind a run that is over.
       if (dynoCreated) await stopping.stopRunDyno({ runId }).catch(() => undefined);
+      if (notApproved && input.postToIncidentTimeline) await steps.postRunToTimeline({ runId, outcome: { exitCode: null, timedOut: false, problem: (failure as Error).message } }).catch(() => undefined);
       await steps.finishCommandRun({
         runId,
-        status: cancelled ? 'cancelled' : 'failed',
+        status: cancelled ? 'cancelled' : (notApproved ?? 'failed'),
         exitCode: null,
         timedOut: false,
         error: cancelled ? 'the run was cancelled' : (failure as Error).message,
@@ -173,6 +180,12 @@ async function followingInSlack<T>(runId: string, stream: () => Promise<T>): Pro
     scope.cancel();
     await wf.CancellationScope.nonCancellable(() => followed);
   }
+}
+
+/** A command for a one-line summary. */
+function oneLine(command: string): string {
+  const line = command.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
 
 /** Slack trouble never fails a run, but a cancellation of the run must go on. */

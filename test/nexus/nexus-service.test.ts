@@ -87,6 +87,30 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     assert.equal(run.workflowId, `heroku-run-${outcome.runId}`);
   });
 
+  it('with approval, the run waits until approved through the API; a rejected one is an ApprovalRejected failure the caller catches', async () => {
+    const runOf = async (command: string) => (await stack.h.db('command_runs').whereRaw("input->>'command' = ?", [command]).first<{ id: string; status: string } | undefined>('id', 'status')) ?? null;
+    const decideRun = (id: string, kind: string, by: string) => stack.api(`/api/command-runs/${encodeURIComponent(id)}/${kind}`, { method: 'POST', body: JSON.stringify({ by }) });
+    const approvedCommand = `echo approved through nexus ${randomUUID()}`;
+    const approved = await call({ command: approvedCommand, requestedBy: 'caller@example.com', approval: { timeoutSeconds: 600 } });
+    const waiting = await waitFor('the Nexus run to await approval', () => runOf(approvedCommand), (r) => r?.status === 'awaiting_approval');
+    assert.equal((await decideRun(waiting!.id, 'approve', 'caller@example.com')).status, 403, 'the requester may not approve');
+    assert.equal((await decideRun(waiting!.id, 'approve', 'lead@example.com')).status, 200);
+    const outcome = (await approved.result()) as CallerOutcome;
+    assert.equal(outcome.outcome, 'succeeded', JSON.stringify(outcome));
+
+    const rejectedCommand = `echo rejected through nexus ${randomUUID()}`;
+    const rejected = await call({ command: rejectedCommand, approval: { timeoutSeconds: 600 } });
+    const held = await waitFor('the second Nexus run to await approval', () => runOf(rejectedCommand), (r) => r?.status === 'awaiting_approval');
+    assert.equal((await decideRun(held!.id, 'reject', 'lead@example.com')).status, 200);
+    const refused = (await rejected.result()) as CallerOutcome;
+    assert.equal(refused.outcome, 'failed', JSON.stringify(refused));
+    if (refused.outcome === 'failed') {
+      assert.equal(refused.failureType, 'ApprovalRejected');
+      assert.match(refused.message, /^not run: rejected by lead@example.com$/);
+    }
+    assert.equal((await getRun(stack, held!.id)).dynoId, null);
+  });
+
   it('a command that fails surfaces as a CommandFailed failure the caller catches, carrying the result', async () => {
     const outcome = (await (await call({ command: 'echo oops; exit 3' })).result()) as CallerOutcome;
     assert.equal(outcome.outcome, 'failed', JSON.stringify(outcome));

@@ -48,6 +48,22 @@ async function runCommand(stack: Stack, body: Record<string, unknown>, expectedS
   return workflowIdForRun(run.id);
 }
 
+/** A gated run (approval via the API): `decide` answers it, or nothing does and it expires. */
+async function gatedRunCommand(stack: Stack, approval: Record<string, unknown>, decide: { kind: 'approve' | 'reject'; by: string; reason?: string } | null): Promise<string> {
+  const app = uniqueApp('replay-gated');
+  const integration = await connectIntegration(stack, { apps: [{ name: app, configVars: { DATABASE_URL: 'postgres://u:replay-secret@db.internal/x' } }] });
+  const id = randomUUID();
+  const posted = await stack.api('/api/command-runs', { method: 'POST', body: JSON.stringify({ id, integrationId: integration.integrationId, appName: app, command: 'echo "migrate for {{ incident.id }}"', slackChannels: ['#ops'], postToIncidentTimeline: true, incident: { id: 'INC-G' }, requestedBy: 'requester@example.com', approval }) });
+  assert.equal(posted.status, 202, await posted.text());
+  const statusOf = async () => ((await (await stack.api(`/api/command-runs/${id}`)).json()) as { status: string }).status;
+  if (decide) {
+    await eventually('the run awaits approval', async () => ((await statusOf()) === 'awaiting_approval' ? true : undefined));
+    const res = await stack.api(`/api/command-runs/${id}/${decide.kind}`, { method: 'POST', body: JSON.stringify({ by: decide.by, reason: decide.reason }) });
+    assert.equal(res.status, 200, await res.text());
+  }
+  return workflowIdForRun(id);
+}
+
 /**
  * NexusRunCommand as the Nexus handler starts it (src/nexus/run-command-operation.ts), here on the
  * main task queue: the recording stack runs no Nexus worker, and the history is the same.
@@ -172,6 +188,27 @@ export const scenarios: RecordingScenario[] = [
       });
       return workflowId;
     },
+  },
+  {
+    scenario: 'run-command-approved',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'approval gate: the request posted to #ops, approved through the API by a listed approver, then run (exit 0), the Slack message updated',
+    closes: 'COMPLETED',
+    run: (stack) => gatedRunCommand(stack, { timeoutSeconds: 600, approvers: ['lead@example.com'] }, { kind: 'approve', by: 'lead@example.com', reason: 'checked' }),
+  },
+  {
+    scenario: 'run-command-rejected',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'approval gate: rejected through the API; no dyno, the run ends rejected, the workflow fails ApprovalRejected',
+    closes: 'FAILED',
+    run: (stack) => gatedRunCommand(stack, { timeoutSeconds: 600 }, { kind: 'reject', by: 'U0LEAD001', reason: 'not now' }),
+  },
+  {
+    scenario: 'run-command-expired',
+    workflowType: 'RunCommandOnHeroku',
+    description: 'approval gate: no answer within 2 s, the timer expires it; no dyno, the workflow fails ApprovalExpired',
+    closes: 'FAILED',
+    run: (stack) => gatedRunCommand(stack, { timeoutSeconds: 2 }, null),
   },
   {
     scenario: 'enrich-pulse',

@@ -85,6 +85,7 @@ export function stackEnv(
     HEROKU_ID_URL: parts.heroku.idUrl,
     SLACK_BOT_TOKEN,
     SLACK_API_URL: parts.slack.apiUrl,
+    SLACK_SIGNING_SECRET: parts.slack.signingSecret,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     ENCRYPTION_KEY: parts.encryptionKey.toString('base64'),
     LOG_LEVEL: 'debug',
@@ -100,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The API's own server and limits; the app is attached once its URL (PUBLIC_URL) is known.
   const server = createHttpServer();
   const apiUrl = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+  slack.setInteractivityUrl(`${apiUrl}/slack/interactions`);
   const env = stackEnv({ apiUrl, databaseUrl: h.databaseUrl, temporalAddress: h.temporalAddress, namespace: h.namespace, taskQueue: `test-${randomUUID()}`, heroku, slack, encryptionKey: h.encryptionKey }, options.env);
   const config = loadConfig(env);
   const logger = h.logger.child({ taskQueue: config.temporal.taskQueue });

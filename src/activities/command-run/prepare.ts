@@ -14,7 +14,7 @@ import { onHeroku } from './failures';
  * redacted copy of the command for the timeline). Idempotent.
  */
 export function prepareActivity(deps: ActivityDeps) {
-  return async function prepareCommandRun(args: { runId: string; workflowId: string; input: RunCommandInput }): Promise<void> {
+  return async function prepareCommandRun(args: { runId: string; workflowId: string; input: RunCommandInput }): Promise<{ commandRedacted: string | null }> {
     const { runId, workflowId, input } = args;
     const refused = await integrationProblem(deps.db, input.integrationId);
     if (refused) throw ApplicationFailure.nonRetryable(refused, 'UnknownIntegration');
@@ -22,7 +22,7 @@ export function prepareActivity(deps: ActivityDeps) {
     if (run.workflow_id !== workflowId) {
       throw ApplicationFailure.nonRetryable(`run id ${runId} already belongs to workflow ${run.workflow_id}`, 'RunIdInUse');
     }
-    if (run.command !== null) return;
+    if (run.command !== null) return { commandRedacted: run.command_redacted };
 
     let command: string;
     try {
@@ -33,6 +33,8 @@ export function prepareActivity(deps: ActivityDeps) {
     }
     const heroku = deps.herokuFor(input.integrationId);
     const configVars = await onHeroku(`reading the config vars of ${input.appName}`, () => heroku.get<Record<string, string | null>>(`${appPath(input.appName)}/config-vars`));
-    await updateRun(deps.db, runId, { command, command_redacted: new Redactor(secretValuesOf(configVars)).redact(command) });
+    const commandRedacted = new Redactor(secretValuesOf(configVars)).redact(command);
+    await updateRun(deps.db, runId, { command, command_redacted: commandRedacted });
+    return { commandRedacted };
   };
 }

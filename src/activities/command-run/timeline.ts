@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunOutcome } from '../../command-runs/outcome';
+import { approvalView, findApprovalOf } from '../../approval/approval-store';
 import { getRun, updateRun } from '../../command-runs/run-store';
 import type { ActivityDeps } from '../deps';
-import { runDurationSeconds, runSummary } from './run-report';
+import { runDurationSeconds, runSummary, shortCommand } from './run-report';
 
 export const TIMELINE_EVENT_KIND = 'heroku_command_run';
 
@@ -16,6 +17,8 @@ export function timelineActivity(deps: ActivityDeps) {
     const run = await getRun(deps.db, runId);
     if (!run.incident_id) throw ApplicationFailure.nonRetryable(`run ${runId} has no incident to post to`, 'NoIncident');
     const idempotencyKey = `command-run:${runId}`;
+    const approval = await findApprovalOf(deps.db, 'command_run', runId);
+    const notRun = approval && (approval.status === 'rejected' || approval.status === 'expired');
     const integration = await deps.db('integrations').where({ id: run.integration_id }).first<{ org_id: string } | undefined>('org_id');
     await deps.db('timeline_events')
       .insert({
@@ -23,7 +26,7 @@ export function timelineActivity(deps: ActivityDeps) {
         incident_id: run.incident_id,
         org_id: integration?.org_id ?? null,
         kind: TIMELINE_EVENT_KIND,
-        summary: runSummary(run, outcome),
+        summary: notRun ? `Did not run \`${shortCommand(run)}\` on ${run.app_name}: ${outcome.problem?.replace(/^not run: /, '') ?? approval.status}` : runSummary(run, outcome),
         data: {
           runId,
           appName: run.app_name,
@@ -37,6 +40,7 @@ export function timelineActivity(deps: ActivityDeps) {
           outputBytes: Number(run.output_bytes),
           outputUrl: `${deps.config.publicUrl}/api/command-runs/${encodeURIComponent(runId)}/output`,
           slackFileId: run.slack_file_id,
+          approval: approval ? approvalView(approval) : null,
         },
         occurred_at: run.stream_ended_at ?? new Date(),
         idempotency_key: idempotencyKey,

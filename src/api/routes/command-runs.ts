@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { approvalView, findApprovalOf, type ApprovalRow } from '../../approval/approval-store';
 import { parseRunCommandInput, type RunCommandInput } from '../../command-runs/input';
 import { integrationProblem } from '../../command-runs/integration-check';
 import { readOutput } from '../../command-runs/output-store';
@@ -69,7 +70,7 @@ export function commandRunRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtr
   router.get('/api/command-runs/:id', async (ctx) => {
     const run = await findRun(deps.db, ctx.params['id'] ?? '');
     if (!run) throw notFound(`no command run ${ctx.params['id']}`);
-    ctx.body = runView(run);
+    ctx.body = runView(run, await findApprovalOf(deps.db, 'command_run', run.id));
   });
 
   router.get('/api/command-runs/:id/output', async (ctx) => {
@@ -97,11 +98,11 @@ function parseRequest(body: unknown): { id: string; input: RunCommandInput } {
 function summaryOf(input: RunCommandInput): string {
   const command = input.command.replace(/\s+/g, ' ').trim();
   const short = command.length > 80 ? `${command.slice(0, 79)}…` : command;
-  return `Run \`${short}\` on **${input.appName}**${input.incident?.id ? ` for incident ${input.incident.id}` : ''}`;
+  return `${input.approval ? 'Approval needed: run' : 'Run'} \`${short}\` on **${input.appName}**${input.incident?.id ? ` for incident ${input.incident.id}` : ''}`;
 }
 
 /** CONTRACT §3 fields, then what this implementation adds (README "Run Command on Heroku"). */
-function runView(run: CommandRunRow) {
+export function runView(run: CommandRunRow, approval: ApprovalRow | undefined) {
   return {
     id: run.id,
     status: run.status,
@@ -124,6 +125,7 @@ function runView(run: CommandRunRow) {
     slack: run.input.slackLiveOutput ? run.slack_posts.map((p) => ({ ...p, messageTs: run.slack_live.find((l) => l.channelId === p.channelId)?.ts ?? null })) : run.slack_posts,
     slackLiveOutput: run.input.slackLiveOutput === true,
     timelineEventId: run.timeline_event_id,
+    approval: approval ? approvalView(approval) : null,
   };
 }
 

@@ -6,8 +6,8 @@ export interface PostedMessage {
   readonly channelRef: string;
   /** The current text: `chat.update` replaces it (earlier versions are in `edits`). */
   text?: string;
-  /** `blocks` as sent (parsed when it was a JSON string). */
-  readonly blocks?: unknown;
+  /** `blocks` as sent (parsed when it was a JSON string); `chat.update` with `blocks` replaces them. */
+  blocks?: unknown;
   readonly attachments?: unknown;
   /** The `thread_ts` argument: the parent message when this is a thread reply. */
   readonly threadTs?: string;
@@ -17,5 +17,5 @@ export interface PostedMessage {
   /** Message metadata (`{event_type, event_payload}`), as `chat.postMessage` received it. */
   readonly metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** Every `chat.update` of this message, oldest first. */
-  readonly edits: { text: string; at: Date }[];
+  readonly edits: { text: string; blocks?: unknown; at: Date }[];
 }

@@ -14,6 +14,9 @@ import { authError, presentedToken } from './web-api-auth';
 import { parseWebApiRequest } from './web-api-request';
 import { DEFAULT_PER_MINUTE, SlackRateLimits } from './rate-limits';
 import { ChannelDirectory, type SlackChannel, type SlackChannelSpec, type SlackIdentity } from './workspace';
+import { blockActionsPayload, deliver, findButton, signedInteraction, type DeliveredInteraction, type InteractionRequest, type InteractionResponse } from './interactions';
+import type { SlackUser } from './methods/users-info';
+import { mintOpaqueToken } from './slack-ids';
 
 export interface SlackSimulatorOptions {
   /** The one valid bot token. Default {@link DEFAULT_BOT_TOKEN}. */
@@ -29,7 +32,19 @@ export interface SlackSimulatorOptions {
   identity?: Partial<SlackIdentity>;
   /** Calls per minute per method (rate-limits.ts); default Slack's Tier 3 for `chat.update` and `conversations.history`. */
   rateLimits?: Record<string, number>;
+  /** People of the workspace (`users.info`, and who clicks a button). */
+  users?: SlackUser[];
+  /** Scopes of the bot token; default {@link DEFAULT_SCOPES}. Methods that document a scope check it (`users.info`). */
+  scopes?: string[];
+  /** The app's signing secret: interactions are signed with it. Default {@link DEFAULT_SIGNING_SECRET}. */
+  signingSecret?: string;
+  /** The app's interactivity Request URL (also settable later with {@link SlackSimulator.setInteractivityUrl}). */
+  interactivityUrl?: string;
 }
+
+/** What a dynopulse Slack app is installed with (README "Approval gate"). */
+export const DEFAULT_SCOPES = ['chat:write', 'channels:read', 'groups:read', 'channels:history', 'files:write', 'users:read', 'users:read.email'];
+export const DEFAULT_SIGNING_SECRET = 'simulated-slack-signing-secret-0123456789abcdef';
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-test-0000000000-simulator';
 
@@ -43,6 +58,7 @@ const DEFAULT_IDENTITY: SlackIdentity = {
 };
 
 const API_PREFIX = '/api/';
+const RESPONSE_URL_PREFIX = '/actions/';
 const UPLOAD_PREFIX = '/upload/v1/';
 
 /**
@@ -82,6 +98,11 @@ export class SlackSimulator {
   private readonly context: MethodContext;
   private readonly pendingDelays = new Set<() => void>();
   private readonly rateLimits: SlackRateLimits;
+  private readonly people = new Map<string, SlackUser>();
+  private readonly interactionResponses: InteractionResponse[] = [];
+  private interactivityUrl: string | undefined;
+  /** The app's signing secret (what dynopulse's SLACK_SIGNING_SECRET must be). */
+  readonly signingSecret: string;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -100,7 +121,12 @@ export class SlackSimulator {
     }
     for (const spec of options.channels ?? []) this.channelDirectory.add(spec);
     this.rateLimits = new SlackRateLimits({ ...DEFAULT_PER_MINUTE, ...options.rateLimits });
+    for (const user of options.users ?? []) this.addUser(user);
+    this.signingSecret = options.signingSecret ?? DEFAULT_SIGNING_SECRET;
+    this.interactivityUrl = options.interactivityUrl;
     this.context = {
+      users: this.people,
+      scopes: new Set(options.scopes ?? DEFAULT_SCOPES),
       identity: this.identity,
       channels: this.channelDirectory,
       messages: this.postedMessages,
@@ -150,6 +176,51 @@ export class SlackSimulator {
     return this.channelDirectory.all();
   }
 
+  /** Adds a person to the workspace. */
+  addUser(user: SlackUser): SlackUser {
+    if (!/^[UW][A-Z0-9]{2,}$/.test(user.id)) throw new Error(`SlackSimulator: user id ${JSON.stringify(user.id)} is not a Slack user ID (U…)`);
+    if (this.people.has(user.id)) throw new Error(`SlackSimulator: user ${user.id} already exists`);
+    this.people.set(user.id, user);
+    return user;
+  }
+
+  /** Where interactions are delivered (the app's interactivity Request URL). */
+  setInteractivityUrl(url: string): void {
+    this.interactivityUrl = url;
+  }
+
+  /**
+   * `userId` clicks the button `actionId` of the message `ts` in `channel`: Slack sends the
+   * signed `block_actions` request to the Request URL. Only a button the message currently shows
+   * can be clicked (after a `chat.update` without it, it is gone). `atMs` backdates the request
+   * (a stale one); the returned request can be sent again as it is ({@link deliverInteraction}).
+   */
+  async click(args: { channel: string; ts: string; actionId: string; userId: string; atMs?: number }): Promise<DeliveredInteraction> {
+    const url = this.interactivityUrl;
+    if (!url) throw new Error('SlackSimulator: no interactivity Request URL (setInteractivityUrl)');
+    const message = this.postedMessages.find((m) => m.channel === args.channel && m.ts === args.ts);
+    if (!message) throw new Error(`SlackSimulator: no message ${args.ts} in ${args.channel}`);
+    const button = findButton(message, args.actionId);
+    if (!button) throw new Error(`SlackSimulator: message ${args.ts} shows no button ${args.actionId}`);
+    const user = this.people.get(args.userId);
+    if (!user) throw new Error(`SlackSimulator: no user ${args.userId}`);
+    const channel = this.channelDirectory.get(args.channel) as SlackChannel;
+    const nowMs = args.atMs ?? Date.now();
+    const responseUrl = `${this.baseUrl}${RESPONSE_URL_PREFIX}${mintOpaqueToken()}`;
+    const payload = blockActionsPayload({ message, channel, button, user, identity: this.identity, responseUrl, nowMs });
+    return deliver(signedInteraction(url, this.signingSecret, payload, Math.floor(nowMs / 1000)));
+  }
+
+  /** Sends an interaction request again, byte for byte (what an attacker who captured one can do). */
+  deliverInteraction(request: InteractionRequest): Promise<DeliveredInteraction> {
+    return deliver(request);
+  }
+
+  /** What the app posted to the `response_url`s of interactions, oldest first. */
+  get responses(): readonly InteractionResponse[] {
+    return this.interactionResponses;
+  }
+
   /** Messages accepted by `chat.postMessage`, oldest first. */
   get messages(): readonly PostedMessage[] {
     return this.postedMessages;
@@ -197,6 +268,7 @@ export class SlackSimulator {
       const body = await readBody(req);
       if (url.pathname.startsWith(API_PREFIX)) await this.handleWebApi(req, res, url, body);
       else if (url.pathname.startsWith(UPLOAD_PREFIX)) await this.handleUpload(req, res, url, body);
+      else if (url.pathname.startsWith(RESPONSE_URL_PREFIX) && req.method === 'POST') this.handleResponseUrl(res, url, body);
       else sendText(res, 404, 'Not Found');
     } catch (error) {
       // A client that went away mid-request is not a simulator problem.
@@ -270,6 +342,19 @@ export class SlackSimulator {
     withWarnings(reply, parsed.ok ? parsed.request.warnings : parsed.warnings);
     record(200, reply, fault.kind);
     sendJson(res, 200, reply);
+  }
+
+  /** A `response_url` accepts JSON messages (docs.slack.dev/interactivity/handling-user-interaction#message_responses). */
+  private handleResponseUrl(res: ServerResponse, url: URL, body: Buffer): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      sendText(res, 400, 'invalid_payload');
+      return;
+    }
+    this.interactionResponses.push({ responseUrl: url.href, body: parsed, at: new Date() });
+    sendText(res, 200, 'ok');
   }
 
   private async handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {

@@ -1,4 +1,4 @@
-import { platformError, stringArg } from '../web-api-args';
+import { jsonArg, platformError, stringArg } from '../web-api-args';
 import type { MethodHandler } from './method-context';
 
 /**
@@ -9,7 +9,8 @@ import type { MethodHandler } from './method-context';
  * - `ts` must name a message of that channel → else `message_not_found`; a message not posted by
  *   this bot → `cant_update_message` (the simulator only holds the bot's own messages, so this
  *   cannot happen here).
- * - Content is `text` or `blocks`; neither → `no_text`.
+ * - Content is `text` or `blocks`; neither → `no_text`; `blocks` that are not a JSON array →
+ *   `invalid_blocks`. Given blocks replace the message's blocks (buttons included).
  * - Success: `{ok, channel, ts, text}`; the message keeps its ts and gains an entry in `edits`.
  *
  * Rate limits (Tier 3) are applied by the simulator before the method runs (SlackRateLimits).
@@ -22,8 +23,11 @@ export const chatUpdate: MethodHandler = (args, { channels, messages }) => {
   const message = messages.find((m) => m.channel === resolution.channel.id && m.ts === ts);
   if (!message) return platformError('message_not_found');
   const text = stringArg(args, 'text');
-  if (!text && stringArg(args, 'blocks') === undefined) return platformError('no_text');
+  const blocks = jsonArg(args, 'blocks');
+  if (blocks.kind === 'invalid' || (blocks.kind === 'value' && !Array.isArray(blocks.value))) return platformError('invalid_blocks');
+  if (!text && blocks.kind === 'absent') return platformError('no_text');
   message.text = text ?? '';
-  message.edits.push({ text: message.text, at: new Date() });
+  if (blocks.kind === 'value') message.blocks = blocks.value;
+  message.edits.push({ text: message.text, ...(blocks.kind === 'value' ? { blocks: blocks.value } : {}), at: new Date() });
   return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
 };

@@ -7,6 +7,7 @@ import { conversationsList } from './conversations-list';
 import { filesCompleteUploadExternal } from './files-complete-upload-external';
 import { filesGetUploadURLExternal } from './files-get-upload-url-external';
 import type { MethodHandler } from './method-context';
+import { usersInfo } from './users-info';
 
 /** The Web API methods the simulator implements; any other name is `unknown_method`. */
 export const METHODS: ReadonlyMap<string, MethodHandler> = new Map([
@@ -18,4 +19,5 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map([
   ['conversations.history', conversationsHistory],
   ['files.getUploadURLExternal', filesGetUploadURLExternal],
   ['files.completeUploadExternal', filesCompleteUploadExternal],
+  ['users.info', usersInfo],
 ]);

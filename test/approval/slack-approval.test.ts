@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'mocha';
+import { postRun, startRunStack, waitFor } from '../command-runs/support';
+import type { PostedMessage } from '../simulators/slack';
+import type { ConnectedIntegration } from '../support/fixtures';
+import type { Stack } from '../support/stack';
+import { awaitingApproval, dynoCreates, FINAL, gatedRun } from './support';
+
+const APPROVE = 'dynopulse_approve';
+const REJECT = 'dynopulse_reject';
+const buttonsOf = (m: PostedMessage) => JSON.stringify(m.blocks ?? []).match(/dynopulse_(approve|reject)/g) ?? [];
+
+/**
+ * Approval from Slack: the request is posted to the run's channels as a Block Kit message with
+ * Approve / Reject buttons; the simulator delivers clicks signed as Slack signs them to
+ * POST /slack/interactions; the clicker is mapped to their Slack id and (users.info) email; the
+ * message is updated to say who decided. Forged, stale and replayed requests are refused (401)
+ * and change nothing.
+ */
+describe('approval gate from Slack (signed block_actions interactions)', function () {
+  this.timeout(120_000);
+  let stack: Stack;
+  let integration: ConnectedIntegration;
+  before(async () => {
+    ({ stack, integration } = await startRunStack({ apps: [{ name: 'app-slack-gate' }] }));
+    stack.slack.addUser({ id: 'U0ALICE01', name: 'alice', email: 'Alice@Example.com' });
+    stack.slack.addUser({ id: 'U0BOB0001', name: 'bob', email: 'bob@example.com' });
+    stack.slack.addUser({ id: 'U0CAROL01', name: 'carol', email: 'carol@example.com' });
+  });
+  after(async () => stack?.close());
+
+  async function gatedRunInSlack(extra: Record<string, unknown> = {}): Promise<{ id: string; message: PostedMessage }> {
+    const id = `slack-gate-${randomUUID()}`;
+    const posted = await postRun(stack, { id, integrationId: integration.integrationId, appName: 'app-slack-gate', command: 'echo deploy fix', slackChannels: ['#ops'], requestedBy: 'carol@example.com', approval: { timeoutSeconds: 600, approvers: ['alice@example.com', 'U0BOB0001'] }, ...extra });
+    assert.equal(posted.status, 202, JSON.stringify(posted.json));
+    await awaitingApproval(stack, id);
+    const message = await waitFor(
+      'the approval request in #ops',
+      async () => stack.slack.messages.find((m) => m.metadata?.event_payload['approval_id'] === `command_run:${id}`),
+      (m) => m !== undefined,
+    );
+    return { id, message: message as PostedMessage };
+  }
+
+  it('posts the request with Approve and Reject buttons; a listed approver’s click (matched by email through users.info) approves it and the message says who', async () => {
+    const dynosBefore = dynoCreates(stack, 'app-slack-gate');
+    const { id, message } = await gatedRunInSlack();
+    assert.equal(message.channel, 'C1');
+    assert.deepEqual(buttonsOf(message), [APPROVE, REJECT]);
+    assert.match(JSON.stringify(message.blocks), /echo deploy fix/);
+    assert.match(message.text ?? '', /^Approval needed to run `echo 'deploy fix'|^Approval needed to run `echo deploy fix/);
+
+    // The requester clicking Approve is refused: nothing changes, and they are told why.
+    const own = await stack.slack.click({ channel: 'C1', ts: message.ts, actionId: APPROVE, userId: 'U0CAROL01' });
+    assert.equal(own.status, 200);
+    assert.equal((await gatedRun(stack, id)).status, 'awaiting_approval');
+    assert.match(JSON.stringify(stack.slack.responses.at(-1)?.body), /requested this run and may not approve it/);
+    assert.equal(dynoCreates(stack, 'app-slack-gate'), dynosBefore);
+
+    const click = await stack.slack.click({ channel: 'C1', ts: message.ts, actionId: APPROVE, userId: 'U0ALICE01' });
+    assert.equal(click.status, 200, click.responseBody);
+    const run = await gatedRun(stack, id);
+    assert.equal(run.approval?.status, 'approved', 'decided by the time Slack got its 200');
+    assert.equal(run.approval?.decidedBy, 'alice@example.com');
+    assert.equal(run.approval?.decidedVia, 'slack');
+    assert.ok(stack.slack.callsTo('users.info').some((c) => c.args['user'] === 'U0ALICE01'));
+
+    const updated = await waitFor('the message to say who approved', async () => message, (m) => buttonsOf(m).length === 0);
+    assert.match(JSON.stringify(updated.blocks), /Approved\* by alice@example.com/);
+    assert.match(updated.text ?? '', /^Approved by alice@example.com/);
+    const done = await waitFor('the run to end', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
+    assert.equal(done.status, 'succeeded');
+    assert.equal(dynoCreates(stack, 'app-slack-gate'), dynosBefore + 1);
+
+    // The same signed request again (within the 5 minutes): refused, and nothing changes.
+    const replay = await stack.slack.deliverInteraction(click.request);
+    assert.equal(replay.status, 401);
+    assert.equal((await gatedRun(stack, id)).approval?.decidedBy, 'alice@example.com');
+  });
+
+  it('refuses forged, unsigned, stale and replayed requests with 401, and they change nothing', async () => {
+    const { id, message } = await gatedRunInSlack();
+    // The requester (not an approver) may withdraw their request from Slack too.
+    const withdrawn = await stack.slack.click({ channel: 'C1', ts: message.ts, actionId: REJECT, userId: 'U0CAROL01' });
+    assert.equal(withdrawn.status, 200);
+    const carolRejected = (await gatedRun(stack, id)).approval;
+    assert.equal(carolRejected?.status, 'rejected', 'the requester may withdraw their request');
+
+    // A click the requester makes on Approve (refused by the validator): its bytes, signed by Slack, are a template for forgeries.
+    const { id: id2, message: message2 } = await gatedRunInSlack();
+    const valid = await stack.slack.click({ channel: 'C1', ts: message2.ts, actionId: APPROVE, userId: 'U0CAROL01' });
+    assert.equal(valid.status, 200);
+    const url = valid.request.url;
+    const forgedBody = valid.request.body.replace(/U0CAROL01/g, 'U0BOB0001');
+    const attempts: [string, Record<string, string>, string][] = [
+      ['body changed after signing (bob instead of carol)', valid.request.headers, forgedBody],
+      ['no signature', { ...valid.request.headers, 'X-Slack-Signature': '' }, forgedBody],
+      ['a signature made with another secret', { ...valid.request.headers, 'X-Slack-Signature': `v0=${'0'.repeat(64)}` }, forgedBody],
+      ['a v1 signature', { ...valid.request.headers, 'X-Slack-Signature': valid.request.headers['X-Slack-Signature']!.replace(/^v0=/, 'v1=') }, valid.request.body],
+      ['replayed exactly', valid.request.headers, valid.request.body],
+    ];
+    for (const [what, headers, body] of attempts) {
+      const res = await stack.slack.deliverInteraction({ url, headers, body });
+      assert.equal(res.status, 401, what);
+      assert.equal(JSON.parse(res.responseBody).error.code, 'invalid_signature', what);
+    }
+    // Signed correctly by Slack, but more than 5 minutes old (or ahead).
+    for (const skewMs of [-6 * 60_000, 6 * 60_000]) {
+      const stale = await stack.slack.click({ channel: 'C1', ts: message2.ts, actionId: APPROVE, userId: 'U0BOB0001', atMs: Date.now() + skewMs });
+      assert.equal(stale.status, 401, `timestamp ${skewMs / 60_000} min away`);
+    }
+    const run = await gatedRun(stack, id2);
+    assert.equal(run.status, 'awaiting_approval');
+    assert.equal(run.approval?.status, 'pending');
+    assert.deepEqual(buttonsOf(message2), [APPROVE, REJECT], 'the message still has its buttons');
+
+    // Bob is listed by Slack id: his click rejects it.
+    const bob = await stack.slack.click({ channel: 'C1', ts: message2.ts, actionId: REJECT, userId: 'U0BOB0001' });
+    assert.equal(bob.status, 200);
+    const done = await waitFor('the rejected run to end', () => gatedRun(stack, id2), (r) => FINAL.includes(r.status));
+    assert.equal(done.status, 'rejected');
+    assert.equal(done.approval?.decidedBy, 'U0BOB0001');
+    const updated = await waitFor('the message to say who rejected', async () => message2, (m) => buttonsOf(m).length === 0);
+    assert.match(JSON.stringify(updated.blocks), /Rejected\* by <@U0BOB0001>/);
+  });
+
+  it('an expired request’s message says so and loses its buttons', async () => {
+    const { id, message } = await gatedRunInSlack({ approval: { timeoutSeconds: 2 } });
+    const done = await waitFor('the run to expire', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
+    assert.equal(done.status, 'expired');
+    const updated = await waitFor('the message to say it expired', async () => message, (m) => buttonsOf(m).length === 0);
+    assert.match(JSON.stringify(updated.blocks), /Expired\*/);
+  });
+});
