@@ -101,7 +101,16 @@ export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalO
 
   const inSlack = gate.slackChannels.length > 0;
   const posted = inSlack ? slack.postApprovalRequestToSlack({ approvalId: id }).catch(rethrowCancellation) : Promise.resolve();
-  const answered = await wf.condition(() => deciding !== undefined, gate.approval.timeoutSeconds * 1000);
+  let answered: boolean;
+  try {
+    answered = await wf.condition(() => deciding !== undefined, gate.approval.timeoutSeconds * 1000);
+  } catch (err) {
+    // Cancelled while waiting: the Slack messages lose their buttons and say so, then the run ends cancelled.
+    if (inSlack && wf.isCancellation(err)) {
+      await wf.CancellationScope.nonCancellable(() => posted.then(() => slack.showApprovalDecisionInSlack({ approvalId: id, cancelled: true })).catch(() => undefined));
+    }
+    throw err;
+  }
   if (!answered && deciding === undefined) {
     status = deciding = 'expired';
     const decidedAt = new Date().toISOString();

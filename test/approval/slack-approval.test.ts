@@ -142,6 +142,17 @@ describe('approval gate from Slack (signed block_actions interactions)', functio
     await waitFor('the message to say who approved', async () => message, (m) => buttonsOf(m).length === 0);
   });
 
+  it('a run cancelled while it waits ends cancelled, without a dyno, and its message loses its buttons', async () => {
+    const dynosBefore = dynoCreates(stack, 'app-slack-gate');
+    const { id, message } = await gatedRunInSlack();
+    await stack.h.temporal.workflow.getHandle(`heroku-run-${id}`).cancel();
+    const done = await waitFor('the run to end', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
+    assert.equal(done.status, 'cancelled');
+    const updated = await waitFor('the message to say it was cancelled', async () => message, (m) => buttonsOf(m).length === 0);
+    assert.match(updated.text ?? '', /^Cancelled before anyone decided/);
+    assert.equal(dynoCreates(stack, 'app-slack-gate'), dynosBefore);
+  });
+
   it('an expired request’s message says so and loses its buttons', async () => {
     const { id, message } = await gatedRunInSlack({ approval: { timeoutSeconds: 2 } });
     const done = await waitFor('the run to expire', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
