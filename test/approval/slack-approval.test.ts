@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'mocha';
 import { createApprovalActivities } from '../../src/activities/approval';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { PostedMessage } from '../simulators/slack';
+import { signedBody, signedInteraction } from '../simulators/slack/interactions';
 import type { ConnectedIntegration } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { awaitingApproval, dynoCreates, FINAL, gatedRun } from './support';
@@ -151,6 +152,25 @@ describe('approval gate from Slack (signed block_actions interactions)', functio
     const updated = await waitFor('the message to say it was cancelled', async () => message, (m) => buttonsOf(m).length === 0);
     assert.match(updated.text ?? '', /^Cancelled before anyone decided/);
     assert.equal(dynoCreates(stack, 'app-slack-gate'), dynosBefore);
+  });
+
+  it('a signed request that is not an approval click is answered and ignored; a signed malformed one is a 400; an oversized one 413', async () => {
+    const url = `${stack.apiUrl}/slack/interactions`;
+    const now = Math.floor(Date.now() / 1000);
+    const send = (payload: unknown, raw?: string) =>
+      stack.slack.deliverInteraction(raw === undefined ? signedInteraction(url, stack.slack.signingSecret, payload, now) : signedBody(url, stack.slack.signingSecret, raw, now));
+    assert.equal((await send({ type: 'view_submission', user: { id: 'U0ALICE01' } })).status, 200, 'another interaction type');
+    assert.equal((await send({ type: 'block_actions', user: { id: 'U0ALICE01' }, actions: [{ action_id: 'something_else', value: 'x' }] })).status, 200, 'another button');
+    const unknown = await send({ type: 'block_actions', user: { id: 'U0ALICE01' }, actions: [{ action_id: APPROVE, value: 'command_run:no-such-run' }], response_url: `${stack.slack.baseUrl}/actions/x` });
+    assert.equal(unknown.status, 200);
+    assert.match(JSON.stringify(stack.slack.responses.at(-1)?.body), /no longer exists/);
+    for (const [what, raw] of [['no payload field', 'nothing=1'], ['payload not JSON', 'payload=%7Bnot'], ['block_actions without user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`]] as const) {
+      const res = await send(null, raw);
+      assert.equal(res.status, 400, what);
+      assert.equal(JSON.parse(res.responseBody).error.code, 'invalid_payload', what);
+    }
+    const big = await stack.slack.deliverInteraction({ url, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `payload=${'x'.repeat(300 * 1024)}` });
+    assert.equal(big.status, 413);
   });
 
   it('an expired request’s message says so and loses its buttons', async () => {
