@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'mocha';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
 import { startStack, type Stack } from '../support/stack';
 import { apiCalls, closeStatus, getIntegration, ourWebhooksOn } from '../integrations/support';
-import { eventually, pulsesOf, putService, uniqueName, type PulseJson } from './support';
+import { eventually, freshEventFrom, pulsesOf, putService, rawBodyOf, uniqueName, webhookUrl, type PulseJson } from './support';
 
 // Every kind of change driven through the Heroku simulator (test/simulators/heroku/app-changes.ts
 // says where each delivery's shape comes from), received by the real API, stored in PostgreSQL.
@@ -170,6 +170,24 @@ describe('More kinds of change from the same webhooks (config, scaling, add-ons,
     assert.equal(ourWebhooksOn(stack, renamed, integration.integrationId).length, 1);
   });
 
+  it('a rename signed with anything but the app’s webhook secret changes nothing', async () => {
+    const { app, integration } = await syncedApp();
+    const serviceId = uniqueName('svc');
+    await putService(stack, serviceId, { orgId: integration.orgId, name: 'Shop', herokuAppName: app });
+    stack.heroku.setMaintenance(app, true);
+    await settledPulses(integration);
+    const delivered = stack.heroku.deliveries.filter((d) => d.include === 'api:app' && d.attempts.some((a) => a.url.includes(integration.integrationId)));
+    const forged = freshEventFrom(rawBodyOf(stack.heroku, delivered.at(-1)!.eventId), (body) => {
+      (body['data'] as Record<string, unknown>)['name'] = 'hijacked-name';
+    });
+    const res = await stack.heroku.sendSigned(webhookUrl(stack, integration.integrationId), 'not-the-secret', forged);
+    assert.equal(res.status, 404, res.body);
+    assert.deepEqual((await getIntegration(stack, integration.integrationId)).apps.map((a) => a.name), [app]);
+    const services = (await (await stack.api(`/api/services?orgId=${integration.orgId}`)).json()) as { id: string; herokuAppName: string }[];
+    assert.equal(services.find((s) => s.id === serviceId)?.herokuAppName, app);
+    assert.ok(!(await pulsesOf(stack, { orgId: integration.orgId })).some((p) => p.summary.includes('hijacked-name')));
+  });
+
   it('unwatched kinds: the delivery is accepted and recorded, without a pulse', async () => {
     const { app, integration } = await syncedApp();
     const view = await getIntegration(stack, integration.integrationId);
@@ -206,6 +224,10 @@ describe('More kinds of change from the same webhooks (config, scaling, add-ons,
     }
     assert.equal((await getIntegration(stack, integration.integrationId) as unknown as { watchedKinds: string[] }).watchedKinds.length, 7, 'unchanged');
     assert.equal((await putKinds('6f1c1a9e-0000-4000-8000-000000000000', { watchedKinds: [] })).status, 404);
+    await stack.h.db('integrations').where({ id: integration.integrationId }).update({ status: 'disconnected' });
+    const gone = await putKinds(integration.integrationId, { watchedKinds: ['build'] });
+    assert.equal(gone.status, 409);
+    assert.equal(gone.body.error?.code, 'integration_disconnected');
 
     const created = await stack.api('/api/integrations/heroku', { method: 'POST', body: JSON.stringify({ orgId: 'org-kinds', apps: [], watchedKinds: ['addon', 'config', 'addon'] }) });
     assert.equal(created.status, 201);
