@@ -1,6 +1,7 @@
 // The simulated Heroku: Platform API (`apiUrl`), id.heroku.com (`idUrl`), the app-webhook
 // sender and the Rendezvous server, sharing one in-memory state. See heroku.md §1–6, §8–9.
 import { randomUUID } from 'node:crypto';
+import * as changes from './app-changes';
 import type { CallRecord } from './call-log';
 import { deploy, type DeployOptions, type DeploySummary } from './deploy';
 import { newEvent } from './event-payloads';
@@ -281,6 +282,7 @@ export class HerokuSimulator {
       createdAt: now,
       updatedAt: now,
       releasedAt: now,
+      maintenance: false,
     };
     this.state.apps.set(app.id, app);
     const release = (version: number, description: string, current: boolean): Release => ({
@@ -370,6 +372,49 @@ export class HerokuSimulator {
    */
   deploy(appName: string, options: DeployOptions = {}): Promise<DeploySummary> {
     return Promise.resolve().then(() => deploy(this.services, this.app(appName), options));
+  }
+
+  // ---- changes other than deploys (app-changes.ts: events and the shapes they follow) ----
+
+  /** `config:set`: a release `Set A, B config vars` (create + final update). */
+  setConfigVars(appName: string, vars: Record<string, string>, options: changes.ChangeOptions = {}): Release {
+    return changes.setConfigVars(this.services, this.app(appName), vars, options);
+  }
+
+  /** `config:unset`: a release `Remove A config vars`. */
+  removeConfigVars(appName: string, names: string[], options: changes.ChangeOptions = {}): Release {
+    return changes.removeConfigVars(this.services, this.app(appName), names, options);
+  }
+
+  /** `ps:scale type=N:size`: an api:formation create (first time) or update. */
+  scale(appName: string, type: string, change: { quantity?: number; size?: string }, options: changes.ChangeOptions = {}): { id: string; quantity: number; size: string } {
+    const f = changes.scale(this.services, this.app(appName), type, change, options);
+    return { id: f.id, quantity: f.quantity, size: f.size };
+  }
+
+  /** `addons:create`: api:addon create + update, and the `Attach …` release. Returns the add-on's name. */
+  createAddon(appName: string, input: { plan: string; attachmentName?: string; configValue?: string }, options: changes.ChangeOptions = {}): string {
+    return changes.createAddon(this.services, this.app(appName), input, options).name;
+  }
+
+  /** `addons:upgrade`: an api:addon update with the new plan. */
+  changeAddonPlan(appName: string, addonName: string, plan: string, options: changes.ChangeOptions = {}): void {
+    changes.changeAddonPlan(this.services, this.app(appName), addonName, plan, options);
+  }
+
+  /** `addons:destroy`: the `Detach …` release, then api:addon destroy. */
+  destroyAddon(appName: string, addonName: string, options: changes.ChangeOptions = {}): void {
+    changes.destroyAddon(this.services, this.app(appName), addonName, options);
+  }
+
+  /** `maintenance:on|off`: an api:app update. */
+  setMaintenance(appName: string, on: boolean, options: changes.ChangeOptions = {}): void {
+    changes.setMaintenance(this.services, this.app(appName), on, options);
+  }
+
+  /** `apps:rename`: the app answers to the new name only; an api:app update carries it. */
+  renameApp(appName: string, newName: string, options: changes.ChangeOptions = {}): void {
+    changes.renameApp(this.services, this.app(appName), newName, options);
   }
 
   /** Publishes one raw event (`entity` = include name such as `api:app`); `data` is sent as given. */

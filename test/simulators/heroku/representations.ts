@@ -47,7 +47,7 @@ export function renderApp(state: SimulatorState, app: App): Record<string, unkno
     git_url: `https://git.heroku.com/${app.name}.git`,
     id: app.id,
     internal_routing: null,
-    maintenance: false,
+    maintenance: app.maintenance,
     name: app.name,
     owner: ref(state.accounts.get(app.ownerId)),
     organization: null,
