@@ -185,10 +185,29 @@ export async function verifyTemporalConnection(settings: TemporalConnectionSetti
     connection = await Connection.connect({ ...clientConnectionOptions(settings), connectTimeout: timeoutMs });
     await connection.withDeadline(Date.now() + timeoutMs, () => connection!.workflowService.describeNamespace({ namespace: settings.namespace }));
   } catch (err) {
+    if (!settings.tls && grpcCode(err) !== 16 && grpcCode(err) !== 7 && grpcCode(err) !== 5 && (await speaksTls(address))) {
+      throw new StartupError(`TEMPORAL_TLS: Temporal at ${address} answers with TLS, but no TLS setting is set: set TEMPORAL_TLS=true, and TEMPORAL_TLS_SERVER_CA_CERT_PATH and the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH) as the server needs`);
+    }
     throw grpcFailure(settings, err);
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+/** True when a TLS handshake with `address` gets as far as the server's certificate (whatever it is). */
+function speaksTls(address: string): Promise<boolean> {
+  const { host, port } = splitAddress(address);
+  return new Promise<boolean>((resolve) => {
+    const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['h2'] });
+    const done = (answer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), 3_000);
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 function grpcFailure(settings: TemporalConnectionSettings, err: unknown): StartupError {

@@ -213,6 +213,10 @@ describe('secure Temporal connections (environment configuration: TLS, mTLS, API
       await expectRefusedStart({ ...mtls(), TEMPORAL_TLS_SERVER_CA_CERT_PATH: junk }, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', /not a PEM certificate/);
     });
 
+    it('no TLS setting against the TLS terminator: refused at start, naming TEMPORAL_TLS', async () => {
+      await expectRefusedStart({ TEMPORAL_ADDRESS: terminator.address, TEMPORAL_NAMESPACE: stack.h.namespace }, 'TEMPORAL_TLS', /answers with TLS, but no TLS setting is set/);
+    });
+
     it('TLS against the plain-text server: refused at start, naming TEMPORAL_TLS', async () => {
       await expectRefusedStart({ TEMPORAL_ADDRESS: stack.h.temporalAddress, TEMPORAL_NAMESPACE: stack.h.namespace, TEMPORAL_TLS: 'true' }, 'TEMPORAL_TLS', /does not speak TLS/);
     });
