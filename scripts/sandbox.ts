@@ -12,6 +12,7 @@ import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../examples/inciden
 import { DEFAULT_ENDPOINT_NAME } from '../src/nexus/service';
 import { nexusTaskQueue } from '../src/nexus/task-queue';
 import { locateTemporalCli } from '../src/temporal/cli-binary';
+import { withoutTemporalConnectionEnv } from '../src/temporal/connection-config';
 import { startControlServer } from './sandbox/control-server';
 
 /**
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   const logFile = path.join(dataDir, 'dynopulse.log');
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(projectRoot, 'dist', 'src', 'main.js')], {
     env: {
-      ...env,
+      // Always the embedded dev server: neither the shell's TEMPORAL_* nor the developer's profile file.
+      ...withoutTemporalConnectionEnv(env, path.join(dataDir, 'no-temporal-profile.toml')),
       PORT: String(port),
       PUBLIC_URL: publicUrl,
       // Always embedded, never the developer's own database or Temporal.
@@ -150,7 +152,9 @@ async function prepareNexusCallers(banner: string): Promise<{ temporalAddress: s
   const [, temporalAddress = '', namespace = '', taskQueue = ''] = match;
   const targetTaskQueue = nexusTaskQueue(taskQueue);
   const cli = await locateTemporalCli({ projectRoot });
-  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress]);
+  // The CLI reads the same TEMPORAL_* variables and profile file: keep them away from the sandbox's server.
+  const cliEnv = withoutTemporalConnectionEnv(process.env, path.join(projectRoot, '.data', 'sandbox', 'no-temporal-profile.toml'));
+  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress], { env: cliEnv });
   await temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE);
   // A new namespace takes a moment to reach every frontend service: wait until it answers.
   for (let attempt = 0; ; attempt++) {
