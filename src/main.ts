@@ -92,13 +92,15 @@ async function main(role: Role): Promise<void> {
     if (role !== 'api' && servesMetrics) await installTemporalRuntimeWithMetrics(logger);
     else installTemporalRuntime(logger);
 
-    // The connection settings (profile file, TLS material) are checked, and an external cluster
-    // answers, before anything else starts: a wrong setting fails here with its name.
+    // The connection settings (profile file, TLS material) are checked before anything starts,
+    // and an external cluster must answer before we go on: a wrong setting fails with its name.
+    // PostgreSQL comes between them so that a checkout embedded PostgreSQL cannot use is named
+    // first (it is found at once; a Temporal that does not answer takes up to its deadline).
     let connection = loadTemporalConnectionSettings();
     config = { ...config, temporal: { ...config.temporal, address: connection.address, namespace: connection.namespace } };
+    const databaseUrl = await ensurePostgres(config, logger, stoppers);
     if (connection.address) await verifyTemporalConnection(connection);
 
-    const databaseUrl = await ensurePostgres(config, logger, stoppers);
     const temporal = await ensureTemporal(config, logger, stoppers);
     if (!connection.address) connection = devServerConnectionSettings(temporal.address, connection.namespace);
     config = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl } };
