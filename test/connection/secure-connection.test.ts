@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'mocha';
 import { projectRoot } from '../../src/paths';
 import { freePort } from '../../src/runtime/free-port';
+import { locateTemporalCli } from '../../src/temporal/cli-binary';
+import { searchAttributeKeys } from '../../src/temporal/search-attributes';
 import { getRun, postRun, waitFor } from '../command-runs/support';
 import { installThroughOAuth, waitForStatus } from '../integrations/support';
 import { assertAllAccepted, pulsesOf } from '../pulses/support';
@@ -236,7 +239,7 @@ describe('secure Temporal connections (environment configuration: TLS, mTLS, API
       assert.ok(calls.some((c) => c.method.endsWith('/StartWorkflowExecution') && /grpc-node-js/.test(c.userAgent)), `the API client started workflows through the proxy: ${[...new Set(calls.map((c) => c.userAgent))].join(', ')}`);
     });
 
-    it('the whole connection from a `temporal` CLI profile file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE)', async () => {
+    it('the whole connection from a `temporal` CLI profile file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); the CLI reaches the same cluster with it', async () => {
       const file = path.join(pki.dir, 'temporal.toml');
       await writeFile(
         file,
@@ -254,6 +257,12 @@ describe('secure Temporal connections (environment configuration: TLS, mTLS, API
         ].join('\n'),
       );
       const main = await startMain({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+      // The SRE's CLI with the same file: the search attributes dynopulse needs, listed through the proxy.
+      const callsBefore = proxy.calls.length;
+      const cliEnv = { ...childEnv(0, {}), TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' };
+      const { stdout } = await promisify(execFile)(await locateTemporalCli({ projectRoot }), ['operator', 'search-attribute', 'list'], { env: cliEnv });
+      for (const key of searchAttributeKeys) assert.match(stdout, new RegExp(`\\b${key.name}\\b`));
+      assert.ok(proxy.calls.slice(callsBefore).some((c) => c.authorized && c.method.endsWith('/ListSearchAttributes')), 'the CLI went through the proxy with the key');
       assert.match(main.output(), new RegExp(`Temporal: +${proxy.address.replace(/\./g, '\\.')} \\(namespace ${stack.h.namespace},.*TLS \\+ API key`));
       assert.equal((await fetch(`${main.url}/readyz`)).status, 200);
       await main.stop();
