@@ -37,7 +37,7 @@ export async function run(): Promise<BenchResult> {
   const endpoint = `dynopulse-bench-${randomUUID().slice(0, 8)}`;
   await temporal('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', h.namespace, '--target-task-queue', nexusTaskQueue(stack.config.temporal.taskQueue));
 
-  const nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, workflowBundle: h.workflowBundle });
+  const nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, db: h.db, workflowBundle: h.workflowBundle });
   const nexusRunning = nexusWorker.run();
   const callerTaskQueue = `bench-caller-${randomUUID()}`;
   const callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../test/nexus/caller-workflows'), logger: quiet });

@@ -170,7 +170,7 @@ async function startWorker(config: Config, target: TemporalTarget, db: Db, box: 
   const outputStorage = new OutputStorage(config.databaseUrl as string, logger);
   stoppers.push({ name: 'output storage', phase: 'close', stop: () => outputStorage.close() });
   const worker: Worker = await createWorker({ connection, deps: createActivityDeps({ config, db, box, logger, outputStorage }) });
-  const nexusWorker: Worker = await createNexusWorker({ connection, config });
+  const nexusWorker: Worker = await createNexusWorker({ connection, config, db });
   for (const [name, w] of [['Temporal worker', worker], ['Nexus worker', nexusWorker]] as const) {
     const running = w.run();
     running.catch(onFailure);

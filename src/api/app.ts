@@ -7,6 +7,7 @@ import { AuthFailureLimiter } from './middleware/auth-failure-limiter';
 import { jsonBody } from './middleware/body';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
+import { changeRoutes } from './routes/changes';
 import { codecRoutes } from './routes/codec';
 import { commandRunListRoutes } from './routes/command-run-list';
 import { commandRunRoutes } from './routes/command-runs';
@@ -64,6 +65,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
     serviceRoutes(deps),
     pulseRoutes(deps),
+    changeRoutes(deps), // GET /api/changes: what changed before an instant (CONTRACT §6)
     incidentTimelineRoutes(deps),
     commandRunRoutes(deps),
     approvalDecisionRoutes(deps), // POST /api/command-runs/:id/approve|reject

@@ -1,5 +1,6 @@
 import * as nexus from 'nexus-rpc';
 import type { z } from 'zod';
+import type { ChangeView } from '../changes/change-view';
 import type { runCommandInputSchema, RunCommandResult } from '../command-runs/input';
 
 // The dynopulse Nexus service as its callers see it (CONTRACT §6): the one module an incident
@@ -10,6 +11,16 @@ import type { runCommandInputSchema, RunCommandResult } from '../command-runs/in
 /** RunCommandOnHeroku's input as a caller writes it (CONTRACT §4): defaults may be left out. */
 export type RunCommandRequest = z.input<typeof runCommandInputSchema>;
 export type { RunCommandResult };
+
+/** What changed before an instant (CONTRACT §6): one of app or serviceId; before ISO 8601 (default now); window ISO 8601 duration (default PT24H, max P7D). */
+export interface ChangesBeforeRequest {
+  orgId: string;
+  app?: string;
+  serviceId?: string;
+  before?: string;
+  window?: string;
+}
+export type { ChangeView };
 
 /** The service name and the endpoint name the README and the sandbox use. */
 export const DYNOPULSE_SERVICE_NAME = 'dynopulse';
@@ -25,4 +36,6 @@ export const COMMAND_FAILED = 'CommandFailed';
 export const dynopulseService = nexus.service(DYNOPULSE_SERVICE_NAME, {
   /** Starts RunCommandOnHeroku; completes with its result when the run ends. */
   runCommand: nexus.operation<RunCommandRequest, RunCommandResult>(),
+  /** Synchronous: the changes of GET /api/changes, newest first (at most 500, the newest of the window). */
+  changesBefore: nexus.operation<ChangesBeforeRequest, ChangeView[]>(),
 });

@@ -2,7 +2,7 @@ import { NexusOperationFailure } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { HandlerError } from 'nexus-rpc';
 // What an incident team's workflow imports: the service definition and its types, nothing else.
-import { dynopulseService, type RunCommandRequest } from '../../src/nexus/service';
+import { dynopulseService, type ChangesBeforeRequest, type ChangeView, type RunCommandRequest } from '../../src/nexus/service';
 
 export type CallerOutcome =
   | { outcome: 'succeeded'; runId: string; exitCode: number | null; outputBytes: number }
@@ -21,6 +21,19 @@ export async function IncidentRunsCommand(endpoint: string, request: RunCommandR
     if (err instanceof NexusOperationFailure && err.cause instanceof HandlerError) {
       return { outcome: 'failed', failureType: `HandlerError:${err.cause.type}`, message: err.cause.message, details: [] };
     }
+    throw err;
+  }
+}
+
+export type ChangesOutcome = { outcome: 'succeeded'; changes: ChangeView[] } | { outcome: 'failed'; failureType: string | undefined; message: string };
+
+/** An incident workflow asking what changed before its start, through the synchronous changesBefore. */
+export async function IncidentAsksWhatChanged(endpoint: string, request: ChangesBeforeRequest): Promise<ChangesOutcome> {
+  const dynopulse = wf.createNexusServiceClient({ service: dynopulseService, endpoint });
+  try {
+    return { outcome: 'succeeded', changes: await dynopulse.executeOperation('changesBefore', request, { scheduleToCloseTimeout: '1 minute' }) };
+  } catch (err) {
+    if (err instanceof NexusOperationFailure && err.cause instanceof HandlerError) return { outcome: 'failed', failureType: `HandlerError:${err.cause.type}`, message: err.cause.message };
     throw err;
   }
 }

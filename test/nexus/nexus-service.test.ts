@@ -14,7 +14,7 @@ import { getRun, waitFor } from '../command-runs/support';
 import { startRunStack } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
-import type { CallerOutcome } from './caller-workflows';
+import type { CallerOutcome, ChangesOutcome } from './caller-workflows';
 
 const execFileAsync = promisify(execFile);
 const CALLER_NAMESPACE = 'incident-callers';
@@ -45,7 +45,7 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     endpoint = `dynopulse-${randomUUID().slice(0, 8)}`;
     await temporal('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', h.namespace, '--target-task-queue', nexusTaskQueue(stack.config.temporal.taskQueue));
 
-    nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, workflowBundle: h.workflowBundle });
+    nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, db: h.db, workflowBundle: h.workflowBundle });
     nexusRunning = nexusWorker.run();
     callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./caller-workflows'), logger: quiet });
     // A namespace just created takes a moment to reach every service: the first polls may be refused.
@@ -137,6 +137,31 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     if (bad.outcome === 'failed') {
       assert.equal(bad.failureType, 'HandlerError:BAD_REQUEST');
       assert.match(bad.message, /command must not be empty/);
+    }
+  });
+
+  it('changesBefore answers synchronously what changed before an instant, the same list as GET /api/changes; a bad window is a BAD_REQUEST', async () => {
+    const deployed = await stack.heroku.deploy('app-one');
+    await stack.heroku.waitForDeliveriesSettled();
+    const before = new Date().toISOString();
+    const ask = async (request: Record<string, unknown>) =>
+      (await (await caller.workflow.start('IncidentAsksWhatChanged', { taskQueue: callerTaskQueue, workflowId: `incident-changes-${randomUUID()}`, args: [endpoint, { orgId: integration.orgId, ...request }] })).result()) as ChangesOutcome;
+    const answer = await ask({ app: 'app-one', before, window: 'PT1H' });
+    assert.equal(answer.outcome, 'succeeded', JSON.stringify(answer));
+    if (answer.outcome !== 'succeeded') return;
+    const release = answer.changes.find((c) => c.kind === 'release' && c.data['releaseId'] === deployed.releaseId);
+    assert.ok(release, 'the deploy just made is in the answer');
+    assert.ok(answer.changes.some((c) => c.kind === 'build' && c.data['buildId'] === deployed.buildId));
+    const api = (await (await stack.api(`/api/changes?${new URLSearchParams({ orgId: integration.orgId, app: 'app-one', before, window: 'PT1H', limit: '500' }).toString()}`)).json()) as unknown[];
+    assert.deepEqual(answer.changes, api);
+    const otherOrg = await ask({ orgId: `org-${randomUUID().slice(0, 8)}`, app: 'app-one', before, window: 'PT1H' });
+    assert.deepEqual(otherOrg, { outcome: 'succeeded', changes: [] }, 'another org sees none of them');
+
+    const bad = await ask({ app: 'app-one', window: 'P30D' });
+    assert.equal(bad.outcome, 'failed');
+    if (bad.outcome === 'failed') {
+      assert.equal(bad.failureType, 'HandlerError:BAD_REQUEST');
+      assert.match(bad.message, /window: window must be at most P7D/);
     }
   });
 
