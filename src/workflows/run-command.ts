@@ -77,7 +77,7 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
     wf.setCurrentDetails(`Checking access to **${input.appName}** and rendering the command`);
     await steps.prepareCommandRun({ runId, workflowId, input });
 
-    wf.setCurrentDetails(`Creating a ${input.dynoSize} dyno on **${input.appName}**`);
+    wf.setCurrentDetails(`Starting the command on **${input.appName}** (a new dyno on Cedar, inside a running one on Fir)`);
     const dyno = await steps.createRunDyno({ runId });
     dynoCreated = true;
 
@@ -157,7 +157,7 @@ async function streamUntilCap(runId: string, ttlSeconds: number): Promise<Outcom
     case 'ended_without_status': {
       // Heroku's own time_to_live (the backstop) ends a dyno that reaches the cap too.
       const reachedCap = Date.now() - started >= (ttlSeconds - 1) * 1000;
-      const problem = reachedCap ? null : 'no exit status: the dyno ended without reporting one (stopped, killed or crashed)';
+      const problem = reachedCap ? null : (result.message ?? 'no exit status: the dyno ended without reporting one (stopped, killed or crashed)');
       return { exitCode: null, timedOut: reachedCap, problem, streamLost: false, outputBytes: result.outputBytes };
     }
   }
