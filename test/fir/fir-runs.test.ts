@@ -139,6 +139,16 @@ describe('Run Command on a Fir app and a Cedar app of the same integration (READ
     assert.match(run.error ?? '', /^no exit status: the SSH session ended \(the dyno restarted, or the command was killed\) before the command reported one, inside dyno web-/);
     assert.equal(await getOutput(stack, id), 'begin\n');
   });
+
+  it('disconnecting the integration removes its SSH key from the Heroku account and from the database', async function () {
+    this.timeout(60_000);
+    assert.equal(stack.heroku.accountKeys(integration.accountId).length, 1);
+    const res = await stack.api(`/api/integrations/heroku/${integration.integrationId}`, { method: 'DELETE' });
+    assert.ok(res.status < 300, `DELETE answered ${res.status}`);
+    await waitFor('the disconnect', async () => (await stack.h.db('integrations').where({ id: integration.integrationId }).first('status'))?.status as string, (s) => s === 'disconnected');
+    assert.deepEqual(stack.heroku.accountKeys(integration.accountId), []);
+    assert.equal((await stack.h.db('integration_ssh_keys').where({ integration_id: integration.integrationId })).length, 0);
+  });
 });
 
 /** Whatever the redactor writes in place of a secret (redactor.ts), read from the output itself. */
