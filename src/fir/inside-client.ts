@@ -71,6 +71,8 @@ export async function connectInside(attachUrl: string, options: InsideConnectOpt
     });
     client.once('error', (err: Error & { level?: string }) => {
       options.signal.removeEventListener('abort', abort);
+      client.destroy();
+      socket.destroy();
       reject(err.level === 'client-authentication' ? new InsideAuthError("the dyno's SSH server refused the integration's key (is it still registered on the Heroku account?)") : err);
     });
     client.connect({

@@ -58,6 +58,8 @@ export class InsideServer {
   /** The SSH host key's fingerprint, as a client sees it. */
   readonly hostKeyFingerprint: string;
   private readonly bySecret = new Map<string, SessionInternals>();
+  /** Upgraded connections: no longer the HTTP server's to close. */
+  private readonly upgraded = new Set<Socket>();
   private readonly hostKey: string;
   private readonly launcherDir: string;
 
@@ -135,6 +137,7 @@ export class InsideServer {
       s.end('hangup');
       s.close?.();
     }
+    for (const socket of this.upgraded) socket.destroy();
     this.listener.closeAllConnections();
     await new Promise<void>((resolve) => this.listener.close(() => resolve()));
     rmSync(this.launcherDir, { recursive: true, force: true });
@@ -153,6 +156,8 @@ export class InsideServer {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
     const ssh = new SshServer({ hostKeys: [this.hostKey] }, (client) => {
       session.close = () => client.end();
