@@ -20,6 +20,8 @@ export interface App {
   readonly collaboratorIds: string[];
   /** Paranoid-mode app: write calls answer 403 `two_factor` (heroku.md §2 "2FA-protected apps"). */
   readonly twoFactor: boolean;
+  /** `cedar`, or `fir` (CNB stack, formation dynos, run-inside, OCI images: fir/, docs/heroku-fir.md). */
+  readonly generation: 'cedar' | 'fir';
   readonly configVars: Map<string, string>;
   readonly createdAt: Date;
   updatedAt: Date;
@@ -143,6 +145,8 @@ export interface Release {
   readonly description: string;
   readonly userId: string;
   readonly slugId: string | null;
+  /** Fir releases carry an OCI image instead of a slug. */
+  readonly ociImageId?: string | null;
   status: ReleaseStatus;
   current: boolean;
   readonly releasePhase: boolean;
