@@ -161,7 +161,7 @@ async function startReceiver(stackEnv: NodeJS.ProcessEnv): Promise<{ child: Chil
   const extra = (process.env.INGEST_RECEIVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--enable-source-maps', ...extra, path.join(projectRoot, 'dist', 'src', 'main.js')], {
     cwd: projectRoot,
-    env: { ...process.env, ...stackEnv, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...stackEnv, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: process.env.INGEST_RECEIVER_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', out, out],
   });
   closeSync(out);
