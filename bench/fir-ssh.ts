@@ -1,7 +1,7 @@
 // SSH stream throughput and connect time of a Fir run-inside session against the Heroku simulator
 // (README "On Fir"). Run: npm run build && NODE_EXTRA_CA_CERTS=test/fixtures/tls/ca.pem node dist/bench/fir-ssh.js [MB] [rounds]
-import { utils as sshUtils } from 'ssh2';
 import { connectInside } from '../src/fir/inside-client';
+import { generateSshKeyPair } from '../src/fir/ssh-key-pair';
 import { HerokuSimulator } from '../test/simulators/heroku';
 
 async function main(): Promise<void> {
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     const account = sim.createAccount({ email: 'bench@example.com' });
     sim.createApp({ name: 'fir-bench', owner: account.id, generation: 'fir' });
     const creds = sim.authorize(account.id, { scope: ['global'] });
-    const pair = sshUtils.generateKeyPairSync('ed25519');
+    const { publicKey, privateKey } = generateSshKeyPair('bench');
+    const pair = { public: publicKey, private: privateKey };
     const headers = { Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${creds.accessToken}`, 'Content-Type': 'application/json' };
     const added = await fetch(`${sim.apiUrl}/account/keys`, { method: 'POST', headers, body: JSON.stringify({ public_key: pair.public }) });
     if (added.status !== 201) throw new Error(`POST /account/keys answered ${added.status}`);

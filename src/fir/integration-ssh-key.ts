@@ -1,8 +1,8 @@
-import { utils as sshUtils } from 'ssh2';
 import { sshPrivateKeyAad } from '../crypto/aad';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/knex';
 import { HerokuApiError, type HerokuClient } from '../heroku/client';
+import { generateSshKeyPair } from './ssh-key-pair';
 
 // One SSH key pair per integration (README "On Fir"): made by dynopulse, the private key sealed at
 // rest like the OAuth tokens, the public key registered on the Heroku account the first time a Fir
@@ -35,9 +35,9 @@ export async function ensureIntegrationSshKey(deps: { db: Db; box: SecretBox }, 
   const { db, box } = deps;
   let row = await db<KeyRow>('integration_ssh_keys').where({ integration_id: integrationId }).first();
   if (!row) {
-    const pair = sshUtils.generateKeyPairSync('ed25519', { comment: keyComment(integrationId) });
+    const pair = generateSshKeyPair(keyComment(integrationId));
     await db('integration_ssh_keys')
-      .insert({ integration_id: integrationId, public_key: pair.public.trim(), private_key_sealed: box.seal(pair.private, sshPrivateKeyAad(integrationId)) })
+      .insert({ integration_id: integrationId, public_key: pair.publicKey, private_key_sealed: box.seal(pair.privateKey, sshPrivateKeyAad(integrationId)) })
       .onConflict('integration_id')
       .ignore();
     row = await db<KeyRow>('integration_ssh_keys').where({ integration_id: integrationId }).first();

@@ -205,9 +205,10 @@ describe('the console in the sandbox (headless Chromium)', function () {
     await waitForStatus('disconnected');
     await browser.screenshot('13-integration-disconnected');
     await page.goto(consoleUrl('/sandbox'));
+    // The sandbox's four apps: demo-web, demo-api, demo-worker and the Fir app demo-fir.
     await until('no app watched any more', async () => {
       const cells = await page.locator('table.data tbody tr td:nth-child(2)').allTextContents();
-      return cells.length === 3 && cells.every((c) => c.trim() === 'not watched');
+      return cells.length === 4 && cells.every((c) => c.trim() === 'not watched');
     });
   });
 

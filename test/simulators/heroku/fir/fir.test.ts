@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'mocha';
-import { utils as sshUtils } from 'ssh2';
 import { connectInside, InsideAttachRefusedError, InsideAuthError } from '../../../../src/fir/inside-client';
+import { generateSshKeyPair } from '../../../../src/fir/ssh-key-pair';
 import type { HerokuSimulator } from '../heroku-simulator';
 import { arr, callApi, obj, startSimulator } from '../test-support';
 
@@ -12,7 +12,8 @@ describe('Heroku simulator: a Fir-generation app (docs/heroku-fir.md)', () => {
   let sim: HerokuSimulator;
   let token: string;
   let dyno: string;
-  const key = sshUtils.generateKeyPairSync('ed25519');
+  const pair = generateSshKeyPair('sim-test');
+  const key = { public: pair.publicKey, private: pair.privateKey };
   before(async () => {
     sim = await startSimulator();
     const account = sim.createAccount({ email: 'fir@example.com' });

@@ -67,10 +67,16 @@ export class InsideServer {
     private readonly listener: https.Server,
     private readonly port: number,
   ) {
-    const pair = sshUtils.generateKeyPairSync('ed25519');
-    this.hostKey = pair.private;
-    const parsed = sshUtils.parseKey(pair.public);
+    // ssh2's generator sometimes writes a malformed key (a raw key starting with 0x00): draw again.
+    let parsed = sshUtils.parseKey(sshUtils.generateKeyPairSync('ed25519').private);
+    let pair = { private: '', public: '' };
+    for (let i = 0; i < 20; i++) {
+      pair = sshUtils.generateKeyPairSync('ed25519');
+      parsed = sshUtils.parseKey(pair.private);
+      if (!(parsed instanceof Error) && !(sshUtils.parseKey(pair.public.trim()) instanceof Error)) break;
+    }
     if (parsed instanceof Error) throw parsed;
+    this.hostKey = pair.private;
     this.hostKeyFingerprint = sshFingerprint(parsed.getPublicSSH());
     // CNB images put `launcher` on PATH; it sets up the buildpack environment and execs the command.
     this.launcherDir = mkdtempSync(path.join(tmpdir(), 'sim-fir-launcher-'));
