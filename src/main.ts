@@ -92,13 +92,13 @@ async function main(role: Role): Promise<void> {
     if (role !== 'api' && servesMetrics) await installTemporalRuntimeWithMetrics(logger);
     else installTemporalRuntime(logger);
 
-    // The connection settings (profile file, TLS material) are checked, and an external cluster
-    // answers, before anything else starts: a wrong setting fails here with its name.
+    // The connection settings (profile file, TLS material) are checked first, and an external
+    // cluster must answer before the worker and the API start: a wrong setting fails with its name.
     let connection = loadTemporalConnectionSettings();
     config = { ...config, temporal: { ...config.temporal, address: connection.address, namespace: connection.namespace } };
-    if (connection.address) await verifyTemporalConnection(connection);
 
     const databaseUrl = await ensurePostgres(config, logger, stoppers);
+    if (connection.address) await verifyTemporalConnection(connection);
     const temporal = await ensureTemporal(config, logger, stoppers);
     if (!connection.address) connection = devServerConnectionSettings(temporal.address, connection.namespace);
     config = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl } };
