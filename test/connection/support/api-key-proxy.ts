@@ -32,8 +32,15 @@ export interface ApiKeyProxy {
 const HOP_BY_HOP = new Set([':authority', ':scheme', ':method', ':path', 'authorization', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host']);
 
 export async function startApiKeyProxy(options: { upstream: string; apiKey: string; cert: string; key: string }): Promise<ApiKeyProxy> {
-  const upstream: ClientHttp2Session = http2Connect(`http://${options.upstream}`);
-  upstream.on('error', () => undefined);
+  // One upstream session, opened again whenever the server ended it (GOAWAY, max connection age).
+  let upstream: ClientHttp2Session | undefined;
+  const upstreamSession = (): ClientHttp2Session => {
+    if (!upstream || upstream.closed || upstream.destroyed) {
+      upstream = http2Connect(`http://${options.upstream}`);
+      upstream.on('error', () => undefined);
+    }
+    return upstream;
+  };
   const calls: ProxiedCall[] = [];
   const server = createSecureServer({ cert: options.cert, key: options.key, allowHTTP1: false });
   const sessions = new Set<ServerHttp2Session>();
@@ -52,7 +59,14 @@ export async function startApiKeyProxy(options: { upstream: string; apiKey: stri
     }
     const forwarded: OutgoingHttpHeaders = { ':method': 'POST', ':path': method };
     for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) forwarded[name] = value;
-    const call = upstream.request(forwarded);
+    let call: ReturnType<ClientHttp2Session['request']>;
+    try {
+      call = upstreamSession().request(forwarded);
+    } catch {
+      // The upstream session is going away right now: UNAVAILABLE, which gRPC clients retry.
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '14', 'grpc-message': 'upstream unavailable' }, { endStream: true });
+      return;
+    }
     call.on('error', () => stream.close(constants.NGHTTP2_INTERNAL_ERROR));
     stream.on('close', () => call.close());
     let trailers: IncomingHttpHeaders | undefined;
@@ -83,7 +97,7 @@ export async function startApiKeyProxy(options: { upstream: string; apiKey: stri
         server.close(() => resolve());
         // Long polls would keep the server open: end every session now.
         for (const session of sessions) session.destroy();
-        upstream.destroy();
+        upstream?.destroy();
       }),
   };
 }
