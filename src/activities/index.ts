@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createPulseActivities } from './pulses';
 import { createIntegrationActivities } from './integration';
 import { createLiveOutputActivities } from './live-output';
+import { createRollbackActivities } from './rollback';
 
 /**
  * Every activity of the worker, bound to its dependencies (the samples-typescript
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCommandRunActivities(deps),
     ...createLiveOutputActivities(deps),
     ...createApprovalActivities(deps),
+    ...createRollbackActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { changeRoutes } from './routes/changes';
 import { codecRoutes } from './routes/codec';
 import { commandRunListRoutes } from './routes/command-run-list';
 import { commandRunRoutes } from './routes/command-runs';
+import { rollbackRoutes } from './routes/rollbacks';
 import { healthRoutes } from './routes/health';
 import { herokuWebhookRoutes } from './routes/heroku-webhooks';
 import { incidentTimelineRoutes } from './routes/incident-timeline';
@@ -71,6 +72,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     approvalDecisionRoutes(deps), // POST /api/command-runs/:id/approve|reject
     integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
     commandRunListRoutes(deps), // GET /api/command-runs: added for the console
+    rollbackRoutes(deps), // POST/GET /api/rollbacks (CONTRACT §6)
     adminConsole.api,
   ]) {
     app.use(router.routes()).use(router.allowedMethods());

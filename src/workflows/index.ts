@@ -6,3 +6,4 @@ export { SyncHerokuIntegrationApps } from './sync-heroku-integration-apps';
 export { DisconnectHerokuIntegration } from './disconnect-heroku-integration';
 export { RunCommandOnHeroku } from './run-command';
 export { NexusRunCommand } from './nexus-run-command';
+export { RollbackHerokuRelease } from './rollback-heroku-release';

@@ -8,6 +8,7 @@ import { newEvent } from './event-payloads';
 import { FaultInjector } from './faults';
 import { listen, Router, type Listener } from './http-kit';
 import type { JsonLayout } from './json-bytes';
+import { renderRelease } from './representations';
 import { OAUTH_SCOPES, type Account, type App, type OAuthClient, type OAuthScope, type Release, type WebhookEvent, type WebhookSubscription } from './model';
 import { OAuthIdServer } from './oauth-id-server';
 import { OAuthTokens } from './oauth-tokens';
@@ -20,6 +21,7 @@ import { InsideServer, type InsideSession } from './fir/inside-server';
 import { registerFirRoutes } from './fir/fir-routes';
 import { registerAppRoutes } from './routes/app-routes';
 import { registerDynoRoutes } from './routes/dyno-routes';
+import { registerReleaseRoutes } from './routes/release-routes';
 import { registerOAuthAuthorizationRoutes } from './routes/oauth-authorization-routes';
 import type { PlatformServices } from './routes/route-support';
 import { registerSimControlRoutes } from './routes/sim-control-routes';
@@ -196,6 +198,7 @@ export class HerokuSimulator {
     registerWebhookRoutes(routes, services);
     registerDynoRoutes(routes, services);
     registerFirRoutes(routes, services);
+    registerReleaseRoutes(routes, services);
     registerOAuthAuthorizationRoutes(routes, services);
     const control = new Router<ControlHandler>();
     registerSimControlRoutes(control, () => {
@@ -486,6 +489,29 @@ export class HerokuSimulator {
   /** POSTs `body` (an object, serialised in the delivery layout, or an exact string) signed with `secret`. */
   sendSigned(url: string, secret: string, body: object | string, extraHeaders?: Record<string, string>): Promise<PostResult> {
     return this.sender.sendSigned(url, secret, body, extraHeaders);
+  }
+
+  // ---- releases ----------------------------------------------------------------------------
+
+  /** The app's releases, oldest first, as `GET /apps/{app}/releases` renders them. */
+  releases(appName: string): { id: string; version: number; description: string; status: string; current: boolean; eligible_for_rollback: boolean }[] {
+    const app = this.app(appName);
+    return this.state
+      .releasesOf(app.id)
+      .sort((a, b) => a.version - b.version)
+      .map((r) => renderRelease(this.state, r) as { id: string; version: number; description: string; status: string; current: boolean; eligible_for_rollback: boolean });
+  }
+
+  /** Sets a release's status (e.g. `failed`: no longer eligible for rollback); state set-up for tests. */
+  setReleaseStatus(appName: string, version: number, status: Release['status']): void {
+    const release = this.state.releasesOf(this.app(appName).id).find((r) => r.version === version);
+    if (!release) throw new Error(`app ${appName} has no release v${version}`);
+    release.status = status;
+  }
+
+  /** Destroys an app (as `heroku apps:destroy`): every later call about it answers 404. */
+  destroyApp(appName: string): void {
+    this.state.apps.delete(this.app(appName).id);
   }
 
   // ---- dynos, calls, lifecycle -----------------------------------------------------------
