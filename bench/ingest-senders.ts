@@ -1,6 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
-
-/** Input of the sender thread: POST each body once, `senders` at a time. */
+/** A round for the sender process: POST each body once, `senders` at a time. */
 export interface SendersInput {
   url: string;
   senders: number;
@@ -11,14 +9,18 @@ export interface SendersResult {
   seconds: number;
   latenciesMs: number[];
   failures: number;
+  /** A few status codes of failed requests, to say why a round failed. */
+  failureStatuses: number[];
 }
 
 /**
- * The load generator of the ingest benchmark, in its own thread so that the HTTP client's work
- * does not run on the event loop of the server being measured.
+ * The load generator of the ingest benchmark, in a Node process of its own (forked by
+ * ingest.bench.ts), so that the HTTP client's work runs on neither server's event loop. One
+ * round per message; the figures go back on the IPC channel.
  */
 async function send({ url, senders, deliveries }: SendersInput): Promise<SendersResult> {
   const latenciesMs: number[] = [];
+  const failureStatuses: number[] = [];
   let failures = 0;
   let next = 0;
   const started = performance.now();
@@ -35,19 +37,25 @@ async function send({ url, senders, deliveries }: SendersInput): Promise<Senders
         });
         await res.arrayBuffer();
         latenciesMs.push(performance.now() - t0);
-        if (res.status !== 200) failures += 1;
+        if (res.status !== 200) {
+          failures += 1;
+          if (failureStatuses.length < 10) failureStatuses.push(res.status);
+        }
       }
     }),
   );
-  return { seconds: (performance.now() - started) / 1000, latenciesMs, failures };
+  return { seconds: (performance.now() - started) / 1000, latenciesMs, failures, failureStatuses };
 }
 
-if (parentPort) {
-  const port = parentPort;
-  send(workerData as SendersInput).then(
-    (result) => port.postMessage(result),
-    (err: unknown) => {
-      throw err;
-    },
-  );
+if (process.send) {
+  process.on('message', (input: SendersInput) => {
+    send(input).then(
+      (result) => process.send?.(result),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
 }

@@ -1,12 +1,10 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import Router from '@koa/router';
-import Koa from 'koa';
-import getRawBody from 'raw-body';
-import { createDb, type Db } from '../src/db/knex';
+import { projectRoot } from '../src/paths';
+import { freePort } from '../src/runtime/free-port';
 import { signWebhookBody } from '../test/simulators/heroku';
-import { serve } from '../test/support/api-client';
 import { connectIntegration } from '../test/support/fixtures';
 import { startStack } from '../test/support/stack';
 import type { SendersInput, SendersResult } from './ingest-senders';
@@ -16,105 +14,213 @@ export const name = 'webhook ingest';
 
 const SENDERS = 32;
 const DEPLOYS_PER_ROUND = 750; // 4 events each: 3000 deliveries per round
-const WARMUP_DEPLOYS = 50;
-const ROUNDS = 2;
+const WARMUP_DEPLOYS = 100;
+const ROUNDS = Number(process.env.INGEST_ROUNDS ?? 4);
 
 interface Delivery {
   body: string;
   signature: string;
 }
 
-interface Run {
+interface Round {
   requests: number;
-  seconds: number;
-  latenciesMs: number[];
+  perSecond: number;
+  p50: number;
+  p99: number;
   failures: number;
 }
 
 /**
  * Signed deliveries per second and latency of `POST /webhooks/heroku/:id` with 32 concurrent
- * senders, against a baseline measured in the same run on the same machine: a bare Koa route that
- * does one INSERT per request (the body as jsonb). Rounds alternate baseline/receiver so drift
- * of the shared machine hits both alike.
+ * senders, against a baseline measured in the same run. Three processes, each its own Node:
+ * the receiver is dynopulse as users start it (`node dist/src/main.js`: API and worker, an
+ * external PostgreSQL via DATABASE_URL, TEMPORAL_ADDRESS of the dev server the harness started);
+ * the baseline is a bare Koa route with the same HMAC check and one INSERT (ingest-baseline.ts);
+ * the load generator sends to one of them at a time (ingest-senders.ts). Rounds alternate
+ * baseline/receiver so drift of the shared machine hits both alike; figures are the medians of
+ * the rounds. The receiver's RSS is sampled from /proc during each round.
  */
 export async function run(): Promise<BenchResult> {
   const stack = await startStack({ inProcessWorker: false });
-  const baselineDb = createDb(stack.h.databaseUrl, { logger: stack.h.logger });
-  await baselineDb.raw('create table if not exists bench_baseline_inserts (id uuid primary key, payload jsonb not null)');
-  const baseline = await serve(baselineApp(baselineDb));
+  const children: ChildProcess[] = [];
   try {
     const app = `bench-${randomUUID().slice(0, 8)}`;
     const integration = await connectIntegration(stack, { apps: [app] });
     const secret = integration.webhooks.get(app)?.secret ?? '';
+    const serviceId = `svc-${randomUUID().slice(0, 8)}`;
+    await stack.h.db('services').insert({ id: serviceId, org_id: integration.orgId, name: 'bench service', heroku_app_name: app });
     // Real bytes from the simulator: one deploy's deliveries are the templates of every body sent.
     const deploy = await stack.heroku.deploy(app);
     await stack.heroku.waitForDeliveriesSettled();
     const templates = deploy.eventIds.map((id) => stack.heroku.deliveries.find((d) => d.eventId === id)?.attempts[0]?.rawBody.toString('utf8') ?? '');
     const deliveries = (deploys: number) => makeDeliveries(templates, deploys, secret);
 
-    const receiverUrl = `${stack.apiUrl}/webhooks/heroku/${integration.integrationId}`;
-    const baselineUrl = `${baseline.url}/baseline`;
+    const receiver = await startReceiver(stack.env);
+    children.push(receiver.child);
+    const baseline = await forkReady(path.join(__dirname, 'ingest-baseline.js'), { BASELINE_DATABASE_URL: stack.h.databaseUrl, BASELINE_SECRET: secret });
+    children.push(baseline.child);
+    const senders = fork(path.join(__dirname, 'ingest-senders.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(senders);
+
+    const receiverUrl = `${receiver.url}/webhooks/heroku/${integration.integrationId}`;
+    const baselineUrl = `http://127.0.0.1:${baseline.port}/baseline`;
+    const load = (url: string, batch: Delivery[]) => sendRound(senders, { url, senders: SENDERS, deliveries: batch });
     await load(baselineUrl, deliveries(WARMUP_DEPLOYS));
     await load(receiverUrl, deliveries(WARMUP_DEPLOYS));
 
-    const results = { baseline: [] as Run[], receiver: [] as Run[] };
+    const rounds = { baseline: [] as Round[], receiver: [] as Round[] };
+    const memory: { beforeMb: number; peakMb: number; afterMb: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      results.baseline.push(await load(baselineUrl, deliveries(DEPLOYS_PER_ROUND)));
-      results.receiver.push(await load(receiverUrl, deliveries(DEPLOYS_PER_ROUND)));
+      rounds.baseline.push(summarize(await load(baselineUrl, deliveries(DEPLOYS_PER_ROUND))));
+      const batch = deliveries(DEPLOYS_PER_ROUND);
+      const rss = sampleRss(receiver.child.pid ?? 0);
+      const result = await load(receiverUrl, batch);
+      memory.push(await rss.stop());
+      rounds.receiver.push(summarize(result));
     }
-    const b = summarize(results.baseline);
-    const r = summarize(results.receiver);
-    const [stored] = (await stack.h.db('heroku_webhook_events').where({ integration_id: integration.integrationId }).count({ n: '*' })) as { n: string }[];
-    const expectedEvents = templates.length * (1 + WARMUP_DEPLOYS + ROUNDS * DEPLOYS_PER_ROUND);
+    const b = medians(rounds.baseline);
+    const r = medians(rounds.receiver);
+
+    const deploysSent = WARMUP_DEPLOYS + ROUNDS * DEPLOYS_PER_ROUND;
+    const db = stack.h.db;
+    const count = async (q: PromiseLike<unknown>) => Number(((await q) as { n: string }[])[0]?.n);
+    const eventsStored = await count(db('heroku_webhook_events').where({ integration_id: integration.integrationId }).count({ n: '*' }));
+    const eventsDistinct = await count(db('heroku_webhook_events').where({ integration_id: integration.integrationId }).countDistinct({ n: 'event_id' }));
+    const buildPulses = await count(db('pulses').where({ integration_id: integration.integrationId, kind: 'build' }).count({ n: '*' }));
+    const releasePulses = await count(db('pulses').where({ integration_id: integration.integrationId, kind: 'release' }).count({ n: '*' }));
+    const unlinkedPulses = await count(
+      db('pulses as p')
+        .where({ 'p.integration_id': integration.integrationId })
+        .whereNotExists(db('pulse_services as ps').whereRaw('ps.pulse_id = p.id').where('ps.service_id', serviceId))
+        .count({ n: '*' }),
+    );
+    const expectedEvents = templates.length * (1 + deploysSent);
+    const failures = [...rounds.baseline, ...rounds.receiver].reduce((n, x) => n + x.failures, 0);
     const throughputRatio = r.perSecond / b.perSecond;
     const p99Ratio = r.p99 / b.p99;
+    const peakMb = Math.max(...memory.map((m) => m.peakMb));
+    const afterGrowthMb = (memory.at(-1)?.afterMb ?? 0) - (memory[0]?.afterMb ?? 0);
+    const figures: BenchResult['figures'] = {
+      senders: SENDERS,
+      rounds: ROUNDS,
+      requestsPerRoundPerSide: DEPLOYS_PER_ROUND * templates.length,
+      receiverPerSec: r.perSecond,
+      receiverP50Ms: r.p50,
+      receiverP99Ms: r.p99,
+      baselinePerSec: b.perSecond,
+      baselineP50Ms: b.p50,
+      baselineP99Ms: b.p99,
+      throughputRatio,
+      p99Ratio,
+      failures,
+      eventsStored,
+      eventsExpected: expectedEvents,
+      buildPulses,
+      releasePulses,
+      unlinkedPulses,
+      receiverRssPeakMb: peakMb,
+      receiverRssGrowthAcrossRoundsMb: afterGrowthMb,
+    };
+    rounds.receiver.forEach((x, i) => {
+      const bx = rounds.baseline[i];
+      const m = memory[i];
+      figures[`round${i + 1}`] =
+        `baseline ${fmt(bx?.perSecond)}/s p50 ${fmt(bx?.p50)} p99 ${fmt(bx?.p99)} · receiver ${fmt(x.perSecond)}/s p50 ${fmt(x.p50)} p99 ${fmt(x.p99)} · ` +
+        `ratio ${fmt((x.perSecond / (bx?.perSecond ?? NaN)) * 100) ?? ''}% · RSS MB before ${fmt(m?.beforeMb)} peak ${fmt(m?.peakMb)} after ${fmt(m?.afterMb)}`;
+    });
     return {
-      figures: {
-        senders: SENDERS,
-        requestsPerSide: r.requests,
-        receiverPerSec: r.perSecond,
-        receiverP50Ms: r.p50,
-        receiverP99Ms: r.p99,
-        baselinePerSec: b.perSecond,
-        baselineP50Ms: b.p50,
-        baselineP99Ms: b.p99,
-        throughputRatio,
-        p99Ratio,
-        failures: r.failures + b.failures,
-        eventsStored: Number(stored?.n),
-        eventsExpected: expectedEvents,
-      },
+      figures,
       goals: [
-        { description: 'receiver throughput ≥ 0.5 × baseline', met: throughputRatio >= 0.5 },
-        { description: 'receiver p99 < 4 × baseline p99', met: p99Ratio < 4 },
-        { description: 'every delivery answered 200 and stored once', met: r.failures + b.failures === 0 && Number(stored?.n) === expectedEvents },
+        { description: 'receiver throughput ≥ 0.8 × baseline (medians of the rounds)', met: throughputRatio >= 0.8 },
+        { description: 'receiver p99 ≤ 2 × baseline p99 (medians of the rounds)', met: p99Ratio <= 2 },
+        { description: 'every delivery answered 200 and stored once', met: failures === 0 && eventsStored === expectedEvents && eventsDistinct === expectedEvents },
+        // A deploy is a build (pending, then succeeded: one pulse per state) and a release (one pulse).
+        { description: 'one pulse per build state and per release, each linked to the service', met: buildPulses === 2 * (1 + deploysSent) && releasePulses === 1 + deploysSent && unlinkedPulses === 0 },
+        { description: 'receiver RSS does not grow across rounds (last round ends < 64 MB above the first)', met: afterGrowthMb < 64 },
       ],
       notes: [
-        `${SENDERS} concurrent senders, ${ROUNDS} alternating rounds of ${DEPLOYS_PER_ROUND * templates.length} signed deliveries per side (build pending, build succeeded, release create, release final)`,
-        'receiver: full app (request log, JSON + zod, HMAC with the cached secret, one statement storing event, pulse, links); baseline: bare Koa route, one INSERT of the body as jsonb',
-        'load generator in a worker thread; client, servers and PostgreSQL share the machine',
+        `${SENDERS} concurrent senders, ${ROUNDS} alternating rounds of ${DEPLOYS_PER_ROUND * templates.length} signed deliveries per side (build pending, build succeeded, release create, release final), after ${WARMUP_DEPLOYS * templates.length} warm-up deliveries each`,
+        'receiver: `node dist/src/main.js` (API and worker, LOG_LEVEL info, logs to a file), external PostgreSQL, Temporal dev server',
+        'baseline: its own Node process, bare Koa route, the same HMAC check, one INSERT of the body as jsonb (pg pool of 10, like the receiver)',
+        'load generator: a third Node process (fetch, keep-alive); all three and PostgreSQL share the machine',
       ],
     };
   } finally {
-    await baseline.close();
-    await baselineDb.raw('drop table if exists bench_baseline_inserts');
-    await baselineDb.destroy();
+    for (const child of children.reverse()) await stopChild(child);
+    await stack.h.db.raw('drop table if exists bench_baseline_inserts');
     await stack.close();
   }
 }
 
-/** The baseline: read the body, one INSERT, answer. No validation, no signature, no dedupe. */
-function baselineApp(db: Db): Koa {
-  const app = new Koa();
-  const router = new Router();
-  router.post('/baseline', async (ctx) => {
-    const raw = await getRawBody(ctx.req, { limit: 1024 * 1024 });
-    await db.raw('insert into bench_baseline_inserts (id, payload) values (?, cast(? as jsonb))', [randomUUID(), raw.toString('utf8')]);
-    ctx.status = 200;
-    ctx.body = { ok: true };
+/** dynopulse as a user starts it, with this stack's PostgreSQL, Temporal and simulators; ready once /readyz answers 200. */
+async function startReceiver(stackEnv: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = path.join(projectRoot, 'test-artifacts', 'bench-ingest-receiver.log');
+  const out = openSync(logFile, 'w');
+  const extra = (process.env.INGEST_RECEIVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, path.join(projectRoot, 'dist', 'src', 'main.js')], {
+    cwd: projectRoot,
+    env: { ...process.env, ...stackEnv, PORT: String(port), PUBLIC_URL: url, LOG_LEVEL: process.env.INGEST_RECEIVER_LOG_LEVEL ?? 'info' },
+    stdio: ['ignore', out, out],
   });
-  app.use(router.routes());
-  return app;
+  closeSync(out);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the receiver exited with ${child.exitCode}; see ${logFile}`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) return { child, url };
+    if (Date.now() > deadline) throw new Error(`the receiver did not become ready in 60 s; see ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function forkReady(file: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+function sendRound(senders: ChildProcess, input: SendersInput): Promise<SendersResult> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the sender process exited with ${code}`));
+    senders.once('exit', onExit);
+    senders.once('message', (result: SendersResult) => {
+      senders.off('exit', onExit);
+      resolve(result);
+    });
+    senders.send(input);
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.connected) child.disconnect();
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** RSS of a process (MB) now, and its peak sampled every 50 ms until stop(); stop() waits 1 s and reads it again. */
+function sampleRss(pid: number): { stop(): Promise<{ beforeMb: number; peakMb: number; afterMb: number }> } {
+  const read = () => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(m?.[1] ?? NaN) / 1024;
+  };
+  const beforeMb = read();
+  let peakMb = beforeMb;
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, read())), 50);
+  return {
+    async stop() {
+      clearInterval(timer);
+      peakMb = Math.max(peakMb, read());
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return { beforeMb, peakMb, afterMb: read() };
+    },
+  };
 }
 
 /** `deploys` copies of the template events with fresh ids (events, builds, releases), signed over their exact bytes. */
@@ -135,23 +241,20 @@ function makeDeliveries(templates: string[], deploys: number, secret: string): D
   return out;
 }
 
-/** Runs the senders in a worker thread (see ingest-senders.ts) and waits for their figures. */
-function load(url: string, deliveries: Delivery[]): Promise<Run> {
-  const input: SendersInput = { url, senders: SENDERS, deliveries };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'ingest-senders.js'), { workerData: input });
-    worker.once('message', (result: SendersResult) => resolve({ requests: deliveries.length, ...result }));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`sender thread exited with ${code}`));
-    });
-  });
+function summarize(run: SendersResult): Round {
+  const latencies = [...run.latenciesMs].sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  if (run.failures > 0) console.error(`  ${run.failures} failed requests, e.g. status ${run.failureStatuses.join(', ')}`);
+  return { requests: latencies.length, perSecond: latencies.length / run.seconds, p50: at(0.5), p99: at(0.99), failures: run.failures };
 }
 
-function summarize(runs: Run[]): { requests: number; perSecond: number; p50: number; p99: number; failures: number } {
-  const latencies = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-  const requests = runs.reduce((n, r) => n + r.requests, 0);
-  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests, perSecond: requests / seconds, p50: at(0.5), p99: at(0.99), failures: runs.reduce((n, r) => n + r.failures, 0) };
+function medians(rounds: Round[]): { perSecond: number; p50: number; p99: number } {
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+  };
+  return { perSecond: median(rounds.map((x) => x.perSecond)), p50: median(rounds.map((x) => x.p50)), p99: median(rounds.map((x) => x.p99)) };
 }
+
+const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : String(Math.round(x * 10) / 10));

@@ -12,6 +12,7 @@ import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../examples/inciden
 import { DEFAULT_ENDPOINT_NAME } from '../src/nexus/service';
 import { nexusTaskQueue } from '../src/nexus/task-queue';
 import { locateTemporalCli } from '../src/temporal/cli-binary';
+import { withoutTemporalConnectionEnv } from '../src/temporal/connection-config';
 import { startControlServer } from './sandbox/control-server';
 
 /**
@@ -26,10 +27,12 @@ import { startControlServer } from './sandbox/control-server';
 
 const ORG_ID = 'demo';
 const ACCOUNT = { email: 'demo@dynopulse.test', name: 'Demo Admin' };
-const APPS: { name: string; configVars: Record<string, string> }[] = [
+const APPS: { name: string; configVars: Record<string, string>; generation?: 'fir'; formation?: Record<string, number> }[] = [
   { name: 'demo-web', configVars: { DATABASE_URL: 'postgres://demo:sandbox-db-password@db.internal:5432/web', SECRET_KEY_BASE: 'sandbox-secret-key-base-0123456789' } },
   { name: 'demo-api', configVars: { API_SIGNING_KEY: 'sandbox-api-signing-key-abcdef' } },
   { name: 'demo-worker', configVars: {} },
+  // A Fir-generation app (README "On Fir"): commands run inside one of its running dynos over SSH.
+  { name: 'demo-fir', configVars: { FIR_API_KEY: 'sandbox-fir-api-key-123456' }, generation: 'fir', formation: { web: 2, worker: 1 } },
 ];
 const SERVICES = [
   { id: 'svc-web', name: 'Web storefront', herokuAppName: 'demo-web' },
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
   const oauthClient = { id: 'dynopulse-sandbox', secret: randomBytes(24).toString('hex'), name: 'dynopulse (sandbox)', redirectUri: `${publicUrl}/oauth/heroku/callback` };
   const heroku = await HerokuSimulator.start({ oauthClients: [oauthClient] });
   const account = heroku.createAccount(ACCOUNT);
-  for (const app of APPS) heroku.createApp({ name: app.name, owner: account.id, configVars: app.configVars });
+  for (const app of APPS) heroku.createApp({ name: app.name, owner: account.id, configVars: app.configVars, generation: app.generation, formation: app.formation });
   const slack = await SlackSimulator.start({ botToken: SLACK_BOT_TOKEN, channels: CHANNELS });
   const control = await startControlServer({ orgId: ORG_ID, accountEmail: account.email, appNames: APPS.map((a) => a.name), heroku, slack });
 
@@ -65,7 +68,8 @@ async function main(): Promise<void> {
   const logFile = path.join(dataDir, 'dynopulse.log');
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(projectRoot, 'dist', 'src', 'main.js')], {
     env: {
-      ...env,
+      // Always the embedded dev server: neither the shell's TEMPORAL_* nor the developer's profile file.
+      ...withoutTemporalConnectionEnv(env, path.join(dataDir, 'no-temporal-profile.toml')),
       PORT: String(port),
       PUBLIC_URL: publicUrl,
       // Always embedded, never the developer's own database or Temporal.
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
       `  Console:     ${publicUrl}  (sign in with the admin token below)`,
       `  Admin token: ${adminToken}`,
       ...(temporalUi ? [`  Temporal UI: ${temporalUi}`] : []),
-      `  Heroku:      simulated, account ${account.email}, apps ${APPS.map((a) => a.name).join(', ')}`,
+      `  Heroku:      simulated, account ${account.email}, apps ${APPS.map((a) => (a.generation === 'fir' ? `${a.name} (Fir)` : a.name)).join(', ')}`,
       `  Slack:       simulated, channels ${CHANNELS.map((c) => `#${c.name}`).join(', ')}`,
       `  Nexus:       endpoint ${DEFAULT_ENDPOINT_NAME} → task queue ${nexus.targetTaskQueue}; callers' namespace ${CALLER_NAMESPACE} (try: npm run example:incident)`,
       `  Org:         ${ORG_ID} (services ${SERVICES.map((s) => `${s.name} ↔ ${s.herokuAppName}`).join(', ')})`,
@@ -150,7 +154,9 @@ async function prepareNexusCallers(banner: string): Promise<{ temporalAddress: s
   const [, temporalAddress = '', namespace = '', taskQueue = ''] = match;
   const targetTaskQueue = nexusTaskQueue(taskQueue);
   const cli = await locateTemporalCli({ projectRoot });
-  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress]);
+  // The CLI reads the same TEMPORAL_* variables and profile file: keep them away from the sandbox's server.
+  const cliEnv = withoutTemporalConnectionEnv(process.env, path.join(projectRoot, '.data', 'sandbox', 'no-temporal-profile.toml'));
+  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', temporalAddress], { env: cliEnv });
   await temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE);
   // A new namespace takes a moment to reach every frontend service: wait until it answers.
   for (let attempt = 0; ; attempt++) {

@@ -17,7 +17,8 @@ import { startEmbeddedPostgres } from './runtime/embedded-postgres';
 import { createNexusWorker } from './nexus/worker';
 import { StartupError } from './runtime/startup-error';
 import { locateTemporalCli } from './temporal/cli-binary';
-import { connectClient, connectWorkerConnection } from './temporal/connect';
+import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connect';
+import { describeSecurity, devServerConnectionSettings, loadTemporalConnectionSettings, verifyTemporalConnection } from './temporal/connection-config';
 import { startDevServer } from './temporal/dev-server';
 import { installTemporalRuntime, installTemporalRuntimeWithMetrics } from './temporal/runtime';
 import { createWorker } from './worker';
@@ -91,9 +92,19 @@ async function main(role: Role): Promise<void> {
     if (role !== 'api' && servesMetrics) await installTemporalRuntimeWithMetrics(logger);
     else installTemporalRuntime(logger);
 
+    // The connection settings (profile file, TLS material) are checked before anything starts,
+    // and an external cluster must answer before we go on: a wrong setting fails with its name.
+    // PostgreSQL comes between them so that a checkout embedded PostgreSQL cannot use is named
+    // first (it is found at once; a Temporal that does not answer takes up to its deadline).
+    let connection = loadTemporalConnectionSettings();
+    config = { ...config, temporal: { ...config.temporal, address: connection.address, namespace: connection.namespace } };
     const databaseUrl = await ensurePostgres(config, logger, stoppers);
+    if (connection.address) await verifyTemporalConnection(connection);
+
     const temporal = await ensureTemporal(config, logger, stoppers);
+    if (!connection.address) connection = devServerConnectionSettings(temporal.address, connection.namespace);
     config = { ...config, databaseUrl, temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl } };
+    const target = connection as TemporalTarget;
 
     const db = createDb(databaseUrl, { logger });
     stoppers.push({ name: 'database pool', phase: 'close', stop: () => db.destroy() });
@@ -105,15 +116,15 @@ async function main(role: Role): Promise<void> {
       logger.fatal({ err }, 'the Temporal worker stopped unexpectedly');
       void shutdown('worker-failure', 1);
     };
-    if (role !== 'api') await startWorker(config, db, box, logger, stoppers, onWorkerFailure);
-    if (role !== 'worker') await startApi(config, db, box, logger, stoppers);
+    if (role !== 'api') await startWorker(config, target, db, box, logger, stoppers, onWorkerFailure);
+    if (role !== 'worker') await startApi(config, target, db, box, logger, stoppers);
     const metricsUrl = await startMetrics(config, role, logger, stoppers);
 
     const lines = [`dynopulse is running (${role === 'all' ? 'API and worker' : role})`];
     if (role !== 'worker') lines.push(`  API:         http://localhost:${config.port}  (public URL ${config.publicUrl})`);
     if (metricsUrl) lines.push(`  Metrics:     ${metricsUrl}`);
     if (config.temporal.uiUrl) lines.push(`  Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-    lines.push(`  Temporal:    ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`, '  Ctrl-C stops everything.');
+    lines.push(`  Temporal:    ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}), ${describeSecurity(connection)}`, '  Ctrl-C stops everything.');
     console.log(lines.join('\n'));
   } catch (err) {
     if (err instanceof StartupError) {
@@ -153,8 +164,8 @@ async function ensureTemporal(config: Config, logger: Logger, stoppers: Stopper[
  * finish, then are cancelled (reason WORKER_SHUTDOWN), so their attempt fails retryably and
  * another worker takes over.
  */
-async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], onFailure: (err: unknown) => void): Promise<void> {
-  const connection: NativeConnection = await connectWorkerConnection({ address: config.temporal.address as string, namespace: config.temporal.namespace });
+async function startWorker(config: Config, target: TemporalTarget, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[], onFailure: (err: unknown) => void): Promise<void> {
+  const connection: NativeConnection = await connectWorkerConnection(target);
   stoppers.push({ name: 'Temporal worker connection', phase: 'close', stop: () => connection.close() });
   const outputStorage = new OutputStorage(config.databaseUrl as string, logger);
   stoppers.push({ name: 'output storage', phase: 'close', stop: () => outputStorage.close() });
@@ -174,9 +185,9 @@ async function startWorker(config: Config, db: Db, box: SecretBox, logger: Logge
   }
 }
 
-async function startApi(config: Config, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[]): Promise<void> {
+async function startApi(config: Config, target: TemporalTarget, db: Db, box: SecretBox, logger: Logger, stoppers: Stopper[]): Promise<void> {
   const temporal: Client = await connectClient(
-    { address: config.temporal.address as string, namespace: config.temporal.namespace },
+    target,
     config.encryptionKey as Buffer,
     config.previousEncryptionKeys,
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { clientConnectionOptions, devServerConnectionSettings, nativeConnectionOptions } from '../../src/temporal/connection-config';
 import { readSandboxSettings, type SandboxSettings } from './sandbox-settings';
 import type { IncidentCommandOutcome } from './workflows';
 
@@ -16,9 +17,11 @@ async function main(): Promise<void> {
   const integrationId = await connectedIntegration(sandbox);
   const taskQueue = 'incident-response';
 
-  const connection = await NativeConnection.connect({ address: sandbox.temporalAddress });
+  // The sandbox's dev server, through the same connection options dynopulse builds (plain text there).
+  const temporal = devServerConnectionSettings(sandbox.temporalAddress, sandbox.callerNamespace);
+  const connection = await NativeConnection.connect(nativeConnectionOptions(temporal));
   const worker = await Worker.create({ connection, namespace: sandbox.callerNamespace, taskQueue, workflowsPath: require.resolve('./workflows') });
-  const client = new Client({ connection: await Connection.connect({ address: sandbox.temporalAddress }), namespace: sandbox.callerNamespace });
+  const client = new Client({ connection: await Connection.connect(clientConnectionOptions(temporal)), namespace: sandbox.callerNamespace });
 
   const appName = sandbox.appNames[0] ?? 'demo-web';
   const command = process.argv[2] ?? 'echo "diagnostics for {{ incident.id }} on $HOSTNAME"; uptime';

@@ -1,5 +1,6 @@
 import { revokeAuthorization } from '../heroku/authorizations';
 import type { HerokuClient } from '../heroku/client';
+import { removeIntegrationSshKey } from '../fir/integration-ssh-key';
 import { findIntegration } from '../integrations/integration-store';
 import { IntegrationNotFoundError } from '../integrations/lifecycle-lease';
 import type { ActivityDeps } from './deps';
@@ -35,8 +36,16 @@ export function createIntegrationDisconnectActivities(deps: ActivityDeps, heroku
     async revokeHerokuAuthorization(input: { integrationId: string }): Promise<RevokeOutcome> {
       const { integrationId } = input;
       const row = await findIntegration(db, integrationId);
-      if (!row?.access_token_sealed || !row.refresh_token_sealed) return 'already_revoked';
+      if (!row?.access_token_sealed || !row.refresh_token_sealed) {
+        await db('integration_ssh_keys').where({ integration_id: integrationId }).delete();
+        return 'already_revoked';
+      }
       const client = heroku(integrationId);
+      // The SSH key of Fir runs leaves the account while the tokens still work (README "On Fir").
+      await removeIntegrationSshKey(db, client, integrationId).catch(async (err: unknown) => {
+        deps.logger.warn({ integrationId, err: err instanceof Error ? err.message : String(err) }, "cannot remove dynopulse's SSH key from the Heroku account");
+        await db('integration_ssh_keys').where({ integration_id: integrationId }).delete();
+      });
       try {
         return await heartbeating(async () => {
           const authorizationId =

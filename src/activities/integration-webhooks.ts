@@ -67,22 +67,29 @@ export function createIntegrationWebhookActivities(deps: ActivityDeps, heroku: (
       try {
         // Not aborted when cancelled: an aborted create may still be applied by Heroku, so a
         // cancelled workflow waits for this short step before anything else touches the integration.
-        const { outcome, webhookId } = await heartbeating(async () => {
+        const { outcome, webhookId, appId } = await heartbeating(async () => {
           const ours = await ourWebhooks(client, ref);
           const keep = ours.find((h) => h.id === row.webhook_id) ?? ours[0];
           for (const extra of ours) if (extra !== keep) await deleteAppWebhook(client, ref.appName, extra.id);
           if (!keep) {
             const created = await createAppWebhook(client, ref.appName, target(await newSecret(ref)));
-            return { outcome: 'created' as const, webhookId: created.id };
+            return { outcome: 'created' as const, webhookId: created.id, appId: created.app?.id };
           }
           const known = keep.id === row.webhook_id && row.webhook_secret_sealed !== null;
-          if (known && hasOurSettings(keep)) return { outcome: 'unchanged' as const, webhookId: keep.id };
+          if (known && hasOurSettings(keep)) return { outcome: 'unchanged' as const, webhookId: keep.id, appId: keep.app?.id };
           // Someone else's settings, or a subscription we did not record: make it ours.
           const secret = known ? box.open(row.webhook_secret_sealed as string, webhookSecretAad(ref.integrationId, ref.appName)) : await newSecret(ref);
-          await updateAppWebhook(client, ref.appName, keep.id, target(secret));
-          return { outcome: 'updated' as const, webhookId: keep.id };
+          const updated = await updateAppWebhook(client, ref.appName, keep.id, target(secret));
+          return { outcome: 'updated' as const, webhookId: keep.id, appId: updated.app?.id ?? keep.app?.id };
         });
-        await appQuery(ref).where({ desired: true }).update({ status: 'active', webhook_id: webhookId, last_error: null, updated_at: db.fn.now() });
+        await appQuery(ref).where({ desired: true }).update({
+          status: 'active',
+          webhook_id: webhookId,
+          // The app id follows the app through renames (src/pulses/kinds/app-rename.ts).
+          ...(appId === undefined ? {} : { heroku_app_id: appId }),
+          last_error: null,
+          updated_at: db.fn.now(),
+        });
         return outcome;
       } catch (err) {
         const reconnect = await asReconnectNeeded(deps, ref.integrationId, err);

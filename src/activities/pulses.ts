@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { appPath, HerokuApiError } from '../heroku/client';
+import { appPath, HerokuApiError, type HerokuClient } from '../heroku/client';
 import { ReconnectNeededError } from '../heroku/integration-tokens';
 import type { ActivityDeps } from './deps';
 
@@ -13,8 +13,10 @@ export function createPulseActivities(deps: ActivityDeps) {
       try {
         let slugId = input.slugId;
         if (slugId === null) {
-          const release = await heroku.get<{ slug?: { id?: string } | null }>(`${app}/releases/${encodeURIComponent(input.releaseId)}`);
+          const release = await heroku.get<{ slug?: { id?: string } | null; oci_image?: { id?: string } | null }>(`${app}/releases/${encodeURIComponent(input.releaseId)}`);
           slugId = release.slug?.id ?? null;
+          // Fir builds make OCI images, no slugs: the commit is the image's (docs/heroku-fir.md, pipelines/diff.js).
+          if (slugId === null && release.oci_image?.id) return await ociImageCommit(heroku, app, release.oci_image.id);
         }
         if (slugId === null) return null; // e.g. a release without a slug: there is no commit to tell
         const slug = await heroku.get<{ commit?: string | null }>(`${app}/slugs/${encodeURIComponent(slugId)}`);
@@ -36,4 +38,11 @@ export function createPulseActivities(deps: ActivityDeps) {
         .update({ commit_pending: false, data: deps.db.raw(`jsonb_set(data, '{commit}', cast(? as jsonb))`, [JSON.stringify(input.commit)]) });
     },
   };
+}
+
+/** `GET /apps/{app}/oci-images/{id}` answers an array; the CLI takes the first entry's commit. */
+async function ociImageCommit(heroku: HerokuClient, app: string, imageId: string): Promise<string | null> {
+  const images = await heroku.get<{ commit?: string | null }[]>(`${app}/oci-images/${encodeURIComponent(imageId)}`);
+  const commit = Array.isArray(images) ? images[0]?.commit : undefined;
+  return typeof commit === 'string' && commit !== '' ? commit : null;
 }

@@ -14,8 +14,8 @@ export interface ApprovalSlackMessage {
   /** Set before `chat.postMessage`: with no `ts` yet, a retry looks the message up by its metadata first. */
   postingStartedAt: string | null;
   ts: string | null;
-  /** The decision this message was last updated to show (none yet: it still has its buttons). */
-  shows: ApprovalStatus | null;
+  /** The decision this message was last updated to show (none yet: it still has its buttons); `cancelled`: the run was, first. */
+  shows: ApprovalStatus | 'cancelled' | null;
   error: string | null;
 }
 

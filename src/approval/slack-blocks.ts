@@ -66,3 +66,11 @@ export function decidedMessage(row: ApprovalRow): { text: string; blocks: unknow
     blocks: [...requestSections(row, 'Approval requested'), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }],
   };
 }
+
+/** The run was cancelled before anyone decided: the request without its buttons. */
+export function cancelledMessage(row: ApprovalRow): { text: string; blocks: unknown[] } {
+  return {
+    text: `Cancelled before anyone decided: ${plain(row.subject_summary)}`,
+    blocks: [...requestSections(row, 'Approval requested'), { type: 'context', elements: [{ type: 'mrkdwn', text: ':no_entry_sign: *Cancelled* before anyone decided' }] }],
+  };
+}

@@ -8,6 +8,9 @@ import { approvalInputSchema, requestedBySchema } from '../approval/approval-inp
 export const DYNO_SIZES = ['standard-1X', 'standard-2X'] as const;
 export type DynoSize = (typeof DYNO_SIZES)[number];
 
+/** The size of a Cedar run's dyno when the input names none. */
+export const DEFAULT_DYNO_SIZE: DynoSize = 'standard-1X';
+
 /** The cap of every run; larger requests are lowered to it (CONTRACT §4). */
 export const MAX_TIME_TO_LIVE_SECONDS = 1800;
 /** Templates longer than this are refused; it also bounds the parser's nesting depth (liquidjs recurses). */
@@ -19,6 +22,9 @@ const MAX_SLACK_CHANNELS = 20;
 const APP_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
 /** A conversation ID (C…, G…, D…) or a `#channel-name`. */
 const SLACK_CHANNEL = /^(?:[CGD][A-Z0-9]+|#[a-z0-9][a-z0-9._-]{0,79})$/;
+/** Procfile process type names, and dyno names such as `web-848cd4f64d-pvpr2` or `web.1`. */
+const PROCESS_TYPE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$/;
+const DYNO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const incidentText = (field: string, max: number) => z.string(`incident.${field} must be a string`).max(max, `incident.${field} is longer than ${max} characters`).optional();
@@ -50,8 +56,8 @@ export const runCommandInputSchema = z
         }
         return size;
       })
-      .optional()
-      .transform((s): DynoSize => s ?? 'standard-1X'),
+      // Left undefined when not given (standard-1X then, DEFAULT_DYNO_SIZE): a Fir app refuses a size that was asked for.
+      .optional(),
     timeToLiveSeconds: z
       .number('timeToLiveSeconds must be a number of seconds')
       .int('timeToLiveSeconds must be a whole number of seconds')
@@ -70,6 +76,12 @@ export const runCommandInputSchema = z
     /** Nothing runs until someone allowed approves (README "Approval gate"). */
     approval: approvalInputSchema.optional(),
     requestedBy: requestedBySchema,
+    /** Fir apps only (README "On Fir"): the process type of the dyno to run inside; `web` when neither this nor dynoName is given. */
+    processType: z.string('processType must be a string').regex(PROCESS_TYPE, 'processType is not a process type name (letters, digits, "_" and "-", up to 30)').optional(),
+    /** Fir apps only: the dyno to run inside, e.g. web-848cd4f64d-pvpr2. */
+    dynoName: z.string('dynoName must be a string').regex(DYNO_NAME, 'dynoName is not a dyno name (e.g. web-848cd4f64d-pvpr2)').optional(),
+    /** Fir apps only: do not prepend `launcher` on CNB apps (the CLI's --no-launcher). */
+    noLauncher: z.boolean('noLauncher must be true or false').optional(),
   })
   .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, {
     message: 'postToIncidentTimeline needs incident.id',

@@ -7,7 +7,7 @@ export type StreamResult =
   /** The command finished and reported its exit status. */
   | { kind: 'exited'; exitCode: number; outputBytes: number }
   /** The stream closed without the exit-status marker and the dyno is gone (stopped, killed, crashed). */
-  | { kind: 'ended_without_status'; outputBytes: number }
+  | { kind: 'ended_without_status'; outputBytes: number; message?: string }
   /** The connection broke while the dyno ran on; Rendezvous cannot be re-attached. */
   | { kind: 'lost'; outputBytes: number; message: string };
 

@@ -1,6 +1,6 @@
 import type { Db, Knex } from '../db/knex';
 import type { LiveMessageState } from '../live-output/live-state';
-import type { RunCommandInput } from './input';
+import { DEFAULT_DYNO_SIZE, type RunCommandInput } from './input';
 
 export const RUN_STATUSES = ['pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'rejected', 'expired'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -48,6 +48,10 @@ export interface CommandRunRow {
   /** Live output in Slack, per channel (live-output/live-state.ts). */
   slack_live: LiveMessageState[];
   timeline_event_id: string | null;
+  /** Fir (README "On Fir"): the app's generation and stack as read before the run, the dyno's SSH host key. */
+  generation: 'cedar' | 'fir' | null;
+  app_stack: string | null;
+  ssh_host_key: string | null;
   started_at: Date;
   finished_at: Date | null;
   updated_at: Date;
@@ -77,7 +81,7 @@ export async function insertRunIfAbsent(db: Db, run: { id: string; workflowId: s
       incident_id: run.input.incident?.id ?? null,
       input: JSON.stringify(run.input),
       status: 'pending',
-      dyno_size: run.input.dynoSize,
+      dyno_size: run.input.dynoSize ?? DEFAULT_DYNO_SIZE,
     })
     .onConflict('id')
     .ignore();

@@ -5,3 +5,4 @@ export const accessTokenAad = (integrationId: string) => `integration:${integrat
 export const refreshTokenAad = (integrationId: string) => `integration:${integrationId}:refresh`;
 export const webhookSecretAad = (integrationId: string, appName: string) => `integration-app:${integrationId}:${appName}:webhook-secret`;
 export const attachUrlAad = (runId: string) => `command-run:${runId}:attach-url`;
+export const sshPrivateKeyAad = (integrationId: string) => `integration:${integrationId}:ssh-private-key`;

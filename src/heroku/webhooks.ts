@@ -3,8 +3,13 @@ import { appPath, HerokuApiError, type HerokuClient } from './client';
 
 // App webhook subscriptions (heroku.md §3): the one subscription dynopulse keeps on each watched app.
 
-/** Entities we subscribe to: builds and releases become pulses, dyno events are recorded. */
-export const WEBHOOK_INCLUDE: readonly string[] = ['api:build', 'api:release', 'api:dyno'];
+/**
+ * Entities we subscribe to: builds, releases (deploys and config vars), formations (scaling),
+ * add-ons and the app itself (maintenance, renames) become pulses; dyno events are recorded. The
+ * same for every integration: the kinds an integration watches only decide which make pulses.
+ * A subscription with an older list is PATCHed in place by the next sync (same id and secret).
+ */
+export const WEBHOOK_INCLUDE: readonly string[] = ['api:build', 'api:release', 'api:dyno', 'api:formation', 'api:addon', 'api:app'];
 /** `sync`: Heroku retries failed deliveries (heroku.md §4.4), so nothing is lost while we are down. */
 export const WEBHOOK_LEVEL = 'sync';
 
@@ -18,6 +23,7 @@ const appWebhookSchema = z.object({
   url: z.string(),
   include: z.array(z.string()),
   level: z.string(),
+  app: z.object({ id: z.string().min(1) }).loose().optional(),
 });
 export type AppWebhook = z.infer<typeof appWebhookSchema>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Knex } from '../db/knex';
+import { CHANGE_KINDS, type ChangeKind } from '../pulses/kinds/change-kinds';
 import type { AppStatus, IntegrationStatus } from './model';
 
 // PostgreSQL access for integrations and their watched apps, shared by the API and activities.
@@ -16,6 +17,7 @@ export interface IntegrationRow {
   refresh_token_sealed: string | null;
   token_expires_at: Date | null;
   lifecycle_owner: string | null;
+  watched_kinds: ChangeKind[];
 }
 
 export interface IntegrationAppRow {
@@ -37,6 +39,8 @@ export interface IntegrationView {
   account: { id: string | null; email: string | null };
   apps: { name: string; webhookId: string | null; status: AppStatus; lastError: string | null }[];
   tokenExpiresAt: string | null;
+  /** Kinds of change that make pulses (README "Kinds of change"). */
+  watchedKinds: ChangeKind[];
 }
 
 export async function findIntegration(db: Db | Knex.Transaction, id: string): Promise<IntegrationRow | undefined> {
@@ -50,11 +54,11 @@ export async function appRows(db: Db | Knex.Transaction, integrationId: string):
 /** A pending integration watching `apps`, with the hash of its single-use OAuth state. */
 export async function createPendingIntegration(
   db: Db,
-  input: { orgId: string; apps: string[]; stateHash: string; stateExpiresAt: Date },
+  input: { orgId: string; apps: string[]; watchedKinds?: readonly ChangeKind[] | undefined; stateHash: string; stateExpiresAt: Date },
 ): Promise<string> {
   const id = randomUUID();
   await db.transaction(async (trx) => {
-    await trx('integrations').insert({ id, org_id: input.orgId, status: 'pending' });
+    await trx('integrations').insert({ id, org_id: input.orgId, status: 'pending', watched_kinds: [...(input.watchedKinds ?? CHANGE_KINDS)] });
     if (input.apps.length > 0) {
       await trx('integration_apps').insert(input.apps.map((app_name) => ({ integration_id: id, app_name, desired: true, status: 'pending' })));
     }
@@ -77,7 +81,13 @@ export async function integrationView(db: Db, id: string): Promise<IntegrationVi
     account: { id: row.heroku_account_id, email: row.heroku_account_email },
     apps: apps.map((a) => ({ name: a.app_name, webhookId: a.webhook_id, status: a.status, lastError: a.last_error })),
     tokenExpiresAt: row.token_expires_at ? new Date(row.token_expires_at).toISOString() : null,
+    watchedKinds: CHANGE_KINDS.filter((k) => row.watched_kinds.includes(k)),
   };
+}
+
+/** Replaces the kinds that make pulses; takes effect on the next delivery (no webhook change needed). */
+export async function replaceWatchedKinds(db: Db, integrationId: string, kinds: readonly ChangeKind[]): Promise<void> {
+  await db('integrations').where({ id: integrationId }).update({ watched_kinds: [...kinds], updated_at: db.fn.now() });
 }
 
 /**

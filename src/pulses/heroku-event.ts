@@ -14,12 +14,14 @@ const appRef = z.looseObject({ id: id.optional(), name: text(100) });
 const userRef = z.looseObject({ id: id.nullish(), email: z.string().nullish() }).nullish();
 const slugRef = z.looseObject({ id, commit: z.string().nullish() }).nullish();
 
-export const envelopeSchema = z.looseObject({
+const envelopeShape = z.looseObject({
   id,
   action: text(50),
   resource: text(50),
   actor: userRef,
-  data: z.looseObject({ app: appRef }),
+  data: z.looseObject({}),
+  /** Documented as the changed fields' old values; `{}` in real captures (heroku.md §4.3): only a hint. */
+  previous_data: z.looseObject({}).nullish(),
   created_at: isoTime.nullish(),
   webhook_metadata: z.looseObject({
     webhook: z.looseObject({ id }),
@@ -27,6 +29,10 @@ export const envelopeSchema = z.looseObject({
     event: z.looseObject({ id, include: z.string().nullish() }),
   }),
 });
+
+/** The app an event is about: `data.app`, except for `app` events whose data IS the app (Platform API `app`). */
+const appOfData = z.looseObject({ app: appRef }).transform((d) => d.app);
+const appOfAppData = z.looseObject({ id: id.optional(), name: text(100) }).transform((d) => ({ id: d.id, name: d.name }));
 
 export const buildDataSchema = z.looseObject({
   id,
@@ -53,7 +59,40 @@ export const releaseDataSchema = z.looseObject({
   updated_at: isoTime.nullish(),
 });
 
-export type HerokuEnvelope = z.infer<typeof envelopeSchema>;
+// Platform API `formation`: process type, quantity, size (schema `formation`; ZULIP formation_update.json).
+export const formationDataSchema = z.looseObject({
+  id,
+  app: appRef,
+  type: text(100),
+  quantity: z.number().int().min(0),
+  size: text(100),
+  updated_at: isoTime.nullish(),
+});
+
+// Platform API `add-on`: service and plan names (schema `add-on`; ZULIP addon_update.json).
+export const addonDataSchema = z.looseObject({
+  id,
+  name: text(200),
+  app: appRef,
+  addon_service: z.looseObject({ id: id.optional(), name: text(200) }),
+  plan: z.looseObject({ id: id.optional(), name: text(200) }),
+  state: z.string().max(50).nullish(),
+  updated_at: isoTime.nullish(),
+});
+
+// Platform API `app`: name and maintenance flag (schema `app`; ZULIP app_update.json).
+export const appDataSchema = z.looseObject({
+  id,
+  name: text(100),
+  maintenance: z.boolean(),
+  updated_at: isoTime.nullish(),
+});
+
+export type HerokuEnvelope = z.infer<typeof envelopeShape> & { data: { app: AppRef } };
+export type AppRef = z.infer<typeof appRef>;
+export type FormationData = z.infer<typeof formationDataSchema>;
+export type AddonData = z.infer<typeof addonDataSchema>;
+export type AppData = z.infer<typeof appDataSchema>;
 export type BuildData = z.infer<typeof buildDataSchema>;
 export type ReleaseData = z.infer<typeof releaseDataSchema>;
 
@@ -61,6 +100,9 @@ export type ReleaseData = z.infer<typeof releaseDataSchema>;
 export type HerokuEvent =
   | { resource: 'build'; envelope: HerokuEnvelope; build: BuildData }
   | { resource: 'release'; envelope: HerokuEnvelope; release: ReleaseData }
+  | { resource: 'formation'; envelope: HerokuEnvelope; formation: FormationData }
+  | { resource: 'addon'; envelope: HerokuEnvelope; addon: AddonData }
+  | { resource: 'app'; envelope: HerokuEnvelope; app: AppData }
   | { resource: 'other'; envelope: HerokuEnvelope };
 
 export class InvalidHerokuEventError extends Error {
@@ -69,9 +111,14 @@ export class InvalidHerokuEventError extends Error {
 
 /** Validates a parsed delivery body; throws InvalidHerokuEventError naming the first problems. */
 export function parseHerokuEvent(body: unknown): HerokuEvent {
-  const envelope = parseWith(envelopeSchema, body, '');
+  const shape = parseWith(envelopeShape, body, '');
+  const app = parseWith(shape.resource === 'app' ? appOfAppData : appOfData, shape.data, 'data.');
+  const envelope: HerokuEnvelope = { ...shape, data: { ...shape.data, app } };
   if (envelope.resource === 'build') return { resource: 'build', envelope, build: parseWith(buildDataSchema, envelope.data, 'data.') };
   if (envelope.resource === 'release') return { resource: 'release', envelope, release: parseWith(releaseDataSchema, envelope.data, 'data.') };
+  if (envelope.resource === 'formation') return { resource: 'formation', envelope, formation: parseWith(formationDataSchema, envelope.data, 'data.') };
+  if (envelope.resource === 'addon') return { resource: 'addon', envelope, addon: parseWith(addonDataSchema, envelope.data, 'data.') };
+  if (envelope.resource === 'app') return { resource: 'app', envelope, app: parseWith(appDataSchema, envelope.data, 'data.') };
   return { resource: 'other', envelope };
 }
 

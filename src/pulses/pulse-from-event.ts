@@ -1,6 +1,12 @@
 import { buildStateKey, releasePulseKey, releaseStateKey } from './dedupe-keys';
 import type { BuildData, HerokuEvent, ReleaseData } from './heroku-event';
-import { buildSummary, releaseSummary, type BuildStatus } from './summaries';
+import { addonPulse, addonStateKey, type AddonPulseData } from './kinds/addon-pulse';
+import { appChange, appStateKey, type MaintenancePulseData, type RenamePulseData } from './kinds/app-pulse';
+import type { ChangeKind } from './kinds/change-kinds';
+import { configChangeOf, describeConfigChange, type ConfigChange } from './kinds/config-change';
+import type { PriorState } from './kinds/prior-state';
+import { formationStateKey, scalingPulse, type ScalingPulseData } from './kinds/scaling-pulse';
+import { buildSummary, configSummary, releaseSummary, type BuildStatus } from './summaries';
 
 export interface BuildPulseData {
   appName: string;
@@ -28,13 +34,24 @@ export interface ReleasePulseData {
   eventId: string;
 }
 
+/** A config-var release: names only, never the description or anything else of the payload. */
+export interface ConfigPulseData extends ConfigChange {
+  appName: string;
+  appId: string | null;
+  releaseId: string;
+  version: number;
+  status: string;
+  userEmail: string | null;
+  eventId: string;
+}
+
 /** A pulse as the event describes it, before it is stored and linked to services. */
 export interface PulseDraft {
-  kind: 'build' | 'release';
+  kind: ChangeKind;
   dedupeKey: string;
   summary: string;
   labels: Record<string, string>;
-  data: BuildPulseData | ReleasePulseData;
+  data: BuildPulseData | ReleasePulseData | ConfigPulseData | ScalingPulseData | AddonPulseData | MaintenancePulseData | RenamePulseData;
   startedAt: Date;
   endedAt: Date | null;
   /** Set when the payload carried no commit: a workflow fetches it through the Platform API. */
@@ -45,7 +62,17 @@ export interface PulseDraft {
 export interface InterpretedEvent {
   businessKey: string | null;
   pulse: PulseDraft | null;
+  /** An app rename the integration must follow (watched app and service links), whether or not `rename` is watched. */
+  rename?: AppRename | null;
 }
+
+export interface AppRename {
+  appId: string;
+  from: string;
+  to: string;
+}
+
+const NO_PRIOR: PriorState = { data: null, monitoredName: null };
 
 const BUILD_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'] satisfies BuildStatus[];
 
@@ -53,9 +80,11 @@ const BUILD_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'] sat
  * Build events make one pulse per state (pending, succeeded, failed). Release events make one
  * pulse per release, from the final event only (`update`, `succeeded`, `current: true`), so the
  * create event, the release-phase update and duplicates make none whatever order they come in.
- * Other resources (dynos, ...) are recorded without a pulse.
+ * A final release whose description is a config-var change is a `config` pulse instead.
+ * Formations, add-ons and apps compare with `prior` (see kinds/). Other resources (dynos, ...)
+ * are recorded without a pulse.
  */
-export function interpretEvent(event: HerokuEvent, receivedAt: Date): InterpretedEvent {
+export function interpretEvent(event: HerokuEvent, receivedAt: Date, prior: PriorState = NO_PRIOR): InterpretedEvent {
   const fallbackTime = event.envelope.created_at ?? receivedAt;
   if (event.resource === 'build') {
     const { build } = event;
@@ -66,8 +95,18 @@ export function interpretEvent(event: HerokuEvent, receivedAt: Date): Interprete
     const isFinal = envelope.action === 'update' && release.status === 'succeeded' && release.current;
     return {
       businessKey: releaseStateKey(release.id, envelope.action, release.status, release.current),
-      pulse: isFinal ? releasePulse(release, envelope.id, fallbackTime) : null,
+      pulse: isFinal ? (configPulse(release, envelope.id, fallbackTime) ?? releasePulse(release, envelope.id, fallbackTime)) : null,
     };
+  }
+  if (event.resource === 'formation') {
+    return { businessKey: formationStateKey(event.formation, event.envelope.action), pulse: scalingPulse(event.envelope, event.formation, prior, fallbackTime) };
+  }
+  if (event.resource === 'addon') {
+    return { businessKey: addonStateKey(event.addon, event.envelope.action), pulse: addonPulse(event.envelope, event.addon, prior, fallbackTime) };
+  }
+  if (event.resource === 'app') {
+    const { pulse, rename } = appChange(event.envelope, event.app, prior, fallbackTime);
+    return { businessKey: appStateKey(event.app, event.envelope.action), pulse, rename };
   }
   return { businessKey: null, pulse: null };
 }
@@ -121,6 +160,34 @@ function releasePulse(release: ReleaseData, eventId: string, fallbackTime: Date)
     startedAt: release.created_at ?? fallbackTime,
     endedAt: release.updated_at ?? fallbackTime,
     commitLookup: commit === null ? { releaseId: release.id, slugId: release.slug?.id ?? null } : null,
+  };
+}
+
+function configPulse(release: ReleaseData, eventId: string, fallbackTime: Date): PulseDraft | null {
+  const change = configChangeOf(release.description);
+  if (change === null) return null;
+  return {
+    kind: 'config',
+    // The release's one pulse, like a deploy's: a release is one or the other.
+    dedupeKey: releasePulseKey(release.id),
+    summary: configSummary(release.app.name, describeConfigChange(change)),
+    labels: { app: release.app.name, resource: 'release', status: release.status, version: `v${release.version}` },
+    data: {
+      appName: release.app.name,
+      appId: release.app.id ?? null,
+      releaseId: release.id,
+      version: release.version,
+      status: release.status,
+      operation: change.operation,
+      variables: change.variables,
+      attachment: change.attachment,
+      addon: change.addon,
+      userEmail: release.user?.email ?? null,
+      eventId,
+    },
+    startedAt: release.created_at ?? fallbackTime,
+    endedAt: release.updated_at ?? fallbackTime,
+    commitLookup: null,
   };
 }
 

@@ -110,7 +110,7 @@ interface ResultRow {
 // lookup is still pending.
 const RECORD_EVENT_SQL = `
 with target as (
-  select i.org_id from integrations i
+  select i.org_id, i.watched_kinds from integrations i
   join integration_apps a on a.integration_id = i.id and a.app_name = :appName
   where i.id = :integrationId and i.status <> 'disconnected' and a.desired and a.webhook_secret_sealed = :sealedSecret
 ), event as (
@@ -129,8 +129,9 @@ with target as (
     cast(:dedupeKey as text), 'heroku', cast(:kind as text), cast(:summary as text), cast(:labels as jsonb), cast(:data as jsonb),
     cast(:startedAt as timestamptz), cast(:endedAt as timestamptz), cast(:occurredAt as timestamptz), cast(:eventId as text),
     cast(:commitPending as boolean)
-  from event
-  where cast(:hasPulse as boolean)
+  from event join target on true
+  -- An unwatched kind's event is recorded without its pulse.
+  where cast(:hasPulse as boolean) and cast(:kind as text) = any(target.watched_kinds)
   on conflict (integration_id, dedupe_key) do nothing
   returning id, org_id, commit_pending
 ), links as (

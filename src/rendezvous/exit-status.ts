@@ -17,8 +17,11 @@ const EMPTY = Buffer.alloc(0);
  * written with printf's octal escapes (U+FFFF is EF BF BF), keeping the command line ASCII.
  */
 export function reportingExitStatus(command: string): string {
-  return `bash -c ${quoteShellWord(command)}; printf '\\357\\277\\277 heroku-command-exit-status: %s\\n' "$?"`;
+  return `bash -c ${quoteShellWord(command)}; ${PRINT_EXIT_STATUS}`;
 }
+
+/** Prints the marker line with the status of the command before it. */
+export const PRINT_EXIT_STATUS = `printf '\\357\\277\\277 heroku-command-exit-status: %s\\n' "$?"`;
 
 /**
  * Finds the exit-status marker in output, even split across chunks (by holding back a possible

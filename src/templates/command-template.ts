@@ -1,5 +1,5 @@
 import { Liquid, type TagToken } from 'liquidjs';
-import { MAX_TEMPLATE_LENGTH, type Incident, type RunCommandInput } from '../command-runs/input';
+import { DEFAULT_DYNO_SIZE, MAX_TEMPLATE_LENGTH, type Incident, type RunCommandInput } from '../command-runs/input';
 import { getFilter } from './get-filter';
 import { shellQuote } from './shell-quote';
 
@@ -21,7 +21,7 @@ export interface CommandTemplateContext {
 
 /** The context of a run's template: `{ incident, app, dyno, run }`. */
 export function templateContextOf(runId: string, input: RunCommandInput): CommandTemplateContext {
-  return { incident: input.incident, app: { name: input.appName }, dyno: { size: input.dynoSize }, run: { id: runId } };
+  return { incident: input.incident, app: { name: input.appName }, dyno: { size: input.dynoSize ?? DEFAULT_DYNO_SIZE }, run: { id: runId } };
 }
 
 /** Tags that would read other templates; with `templates: {}` they find nothing, this says why. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { clientConnectionOptions, devServerConnectionSettings } from './connection-config';
 import { searchAttributeKeys } from './search-attributes';
 
 export interface DevServer {
@@ -76,7 +77,7 @@ async function waitUntilReady(address: string, exited: Promise<number | null>, t
   for (;;) {
     if (exitCode !== undefined) throw new Error(`the server exited with code ${exitCode}`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      const connection = await Connection.connect({ ...clientConnectionOptions(devServerConnectionSettings(address, 'default')), connectTimeout: 1_000 });
       try {
         await connection.workflowService.getSystemInfo({});
         return;

@@ -80,6 +80,10 @@ export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalO
 
   const requestedAt = new Date();
   const expiresAt = new Date(requestedAt.getTime() + gate.approval.timeoutSeconds * 1000);
+  // Visible before the request is recorded: whoever sees `awaiting_approval` finds the search attribute and details too.
+  wf.upsertSearchAttributes([{ key: ApprovalStatusKey, value: 'pending' }]);
+  const command = gate.renderedCommand === null ? '' : `\n\n\`\`\`\n${gate.renderedCommand}\n\`\`\``;
+  wf.setCurrentDetails(`**Awaiting approval** to ${gate.summary}${gate.requestedBy ? `, requested by ${gate.requestedBy}` : ''}; expires ${expiresAt.toISOString()}${command}`);
   await steps.openApproval({
     id,
     kind: gate.kind,
@@ -94,13 +98,19 @@ export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalO
     expiresAt: expiresAt.toISOString(),
   });
   opened = true;
-  wf.upsertSearchAttributes([{ key: ApprovalStatusKey, value: 'pending' }]);
-  const command = gate.renderedCommand === null ? '' : `\n\n\`\`\`\n${gate.renderedCommand}\n\`\`\``;
-  wf.setCurrentDetails(`**Awaiting approval** to ${gate.summary}${gate.requestedBy ? `, requested by ${gate.requestedBy}` : ''}; expires ${expiresAt.toISOString()}${command}`);
 
   const inSlack = gate.slackChannels.length > 0;
   const posted = inSlack ? slack.postApprovalRequestToSlack({ approvalId: id }).catch(rethrowCancellation) : Promise.resolve();
-  const answered = await wf.condition(() => deciding !== undefined, gate.approval.timeoutSeconds * 1000);
+  let answered: boolean;
+  try {
+    answered = await wf.condition(() => deciding !== undefined, gate.approval.timeoutSeconds * 1000);
+  } catch (err) {
+    // Cancelled while waiting: the Slack messages lose their buttons and say so, then the run ends cancelled.
+    if (inSlack && wf.isCancellation(err)) {
+      await wf.CancellationScope.nonCancellable(() => posted.then(() => slack.showApprovalDecisionInSlack({ approvalId: id, cancelled: true })).catch(() => undefined));
+    }
+    throw err;
+  }
   if (!answered && deciding === undefined) {
     status = deciding = 'expired';
     const decidedAt = new Date().toISOString();

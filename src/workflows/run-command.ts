@@ -82,7 +82,7 @@ export async function RunCommandOnHeroku(rawInput: unknown): Promise<RunCommandR
       await requireApproval({ kind: 'command_run', subjectId: runId, approval: input.approval, requestedBy: input.requestedBy ?? null, renderedCommand: prepared.commandRedacted, summary: what, slackChannels: input.slackChannels });
     }
 
-    wf.setCurrentDetails(`Creating a ${input.dynoSize} dyno on **${input.appName}**`);
+    wf.setCurrentDetails(`Starting the command on **${input.appName}** (a new dyno on Cedar, inside a running one on Fir)`);
     const dyno = await steps.createRunDyno({ runId });
     dynoCreated = true;
 
@@ -164,7 +164,7 @@ async function streamUntilCap(runId: string, ttlSeconds: number): Promise<Outcom
     case 'ended_without_status': {
       // Heroku's own time_to_live (the backstop) ends a dyno that reaches the cap too.
       const reachedCap = Date.now() - started >= (ttlSeconds - 1) * 1000;
-      const problem = reachedCap ? null : 'no exit status: the dyno ended without reporting one (stopped, killed or crashed)';
+      const problem = reachedCap ? null : (result.message ?? 'no exit status: the dyno ended without reporting one (stopped, killed or crashed)');
       return { exitCode: null, timedOut: reachedCap, problem, streamLost: false, outputBytes: result.outputBytes };
     }
   }

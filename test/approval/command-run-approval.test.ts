@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import { after, before, describe, it } from 'mocha';
+import { projectRoot } from '../../src/paths';
+import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { ApprovalStatusKey } from '../../src/temporal/search-attributes';
 import { failureOf, getOutput, postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
-import type { Stack } from '../support/stack';
+import { ADMIN_TOKEN, type Stack } from '../support/stack';
 import { awaitingApproval, decide, dynoCreates, FINAL, gatedRun } from './support';
 
 const SECRET = 's3cr3t-pass';
@@ -115,6 +119,18 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     assert.equal((await decide(stack, request.id, 'approve', { by: 'alice@example.com' })).status, 409, 'a finished run is not waiting');
   });
 
+  it('two approvers deciding at once: one decision is recorded, the other is told the run is no longer waiting', async () => {
+    const request = body();
+    await postRun(stack, request);
+    await awaitingApproval(stack, request.id);
+    const answers = await Promise.all([decide(stack, request.id, 'approve', { by: 'alice@example.com' }), decide(stack, request.id, 'reject', { by: 'U0ALICE01', reason: 'too late' })]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409], JSON.stringify(answers.map((a) => a.json)));
+    const winner = answers.find((a) => a.status === 200)!;
+    const done = await waitFor('the run to end', () => gatedRun(stack, request.id), (r) => FINAL.includes(r.status));
+    assert.equal(done.approval?.status, (winner.json.approval as { status: string }).status);
+    assert.equal(done.status, done.approval?.status === 'approved' ? 'succeeded' : 'rejected');
+  });
+
   it('an unanswered request expires on its durable timer: status `expired`, no dyno', async () => {
     const dynosBefore = dynoCreates(stack, 'app-gated');
     const request = body({ approval: { timeoutSeconds: 2 } });
@@ -156,7 +172,7 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     assert.equal(badRequester.status, 400);
   });
 
-  it('started directly by a Temporal client: decided by the `approve` Update, whose validator refuses the requester', async () => {
+  it('started directly by a Temporal client: decided by the `approve` Update (client or `temporal workflow update execute`), whose validator refuses the requester', async () => {
     const runId = `direct-${randomUUID()}`;
     const handle = await stack.h.temporal.workflow.start('RunCommandOnHeroku', {
       taskQueue: stack.config.temporal.taskQueue,
@@ -171,12 +187,14 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
       return true;
     });
     await assert.rejects(handle.executeUpdate('approve', { args: [{ by: 'nobody' }] }), (err: unknown) => err instanceof WorkflowUpdateFailedError && (err.cause as ApplicationFailure).type === 'InvalidDecision');
-    const outcome = await handle.executeUpdate('approve', { args: [{ by: 'U0OTHER01' }] });
-    assert.deepEqual({ ...(outcome as object), decidedAt: undefined }, { status: 'approved', decidedBy: 'U0OTHER01', decidedAt: undefined, reason: null });
+    const cli = await locateTemporalCli({ projectRoot, onProvision: () => undefined });
+    const { stdout } = await promisify(execFile)(cli, ['workflow', 'update', 'execute', '--address', stack.h.temporalAddress, '--namespace', stack.h.namespace, '--workflow-id', handle.workflowId, '--name', 'approve', '--input', JSON.stringify({ by: 'U0OTHER01', reason: 'from the CLI' }), '--codec-endpoint', `${stack.apiUrl}/codec`, '--codec-auth', `Bearer ${ADMIN_TOKEN}`]);
+    assert.match(stdout, /approved/);
     const result = (await handle.result()) as { exitCode: number };
     assert.equal(result.exitCode, 0);
     const run = await gatedRun(stack, runId);
     assert.equal(run.approval?.decidedVia, 'temporal');
     assert.equal(run.approval?.decidedBy, 'U0OTHER01');
+    assert.equal(run.approval?.reason, 'from the CLI');
   });
 });

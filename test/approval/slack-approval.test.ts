@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'mocha';
+import { createApprovalActivities } from '../../src/activities/approval';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { PostedMessage } from '../simulators/slack';
+import { signedBody, signedInteraction } from '../simulators/slack/interactions';
 import type { ConnectedIntegration } from '../support/fixtures';
-import type { Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 import { awaitingApproval, dynoCreates, FINAL, gatedRun } from './support';
 
 const APPROVE = 'dynopulse_approve';
@@ -125,11 +127,69 @@ describe('approval gate from Slack (signed block_actions interactions)', functio
     assert.match(JSON.stringify(updated.blocks), /Rejected\* by <@U0BOB0001>/);
   });
 
+  it('posts once per channel even when a retry follows a post whose answer was lost (found again by its message metadata)', async () => {
+    const { id, message } = await gatedRunInSlack();
+    const approvalId = `command_run:${id}`;
+    // As if the worker died after Slack posted but before the ts was recorded: the attempt is marked, the ts is not.
+    const row = await stack.h.db('approvals').where({ id: approvalId }).first<{ slack_messages: { ts: string | null }[] }>('slack_messages');
+    await stack.h.db('approvals').where({ id: approvalId }).update({ slack_messages: JSON.stringify(row.slack_messages.map((m) => ({ ...m, ts: null }))) });
+    const posts = stack.slack.callsTo('chat.postMessage').length;
+    await createApprovalActivities(stack.deps).postApprovalRequestToSlack({ approvalId });
+    assert.equal(stack.slack.callsTo('chat.postMessage').length, posts, 'no second message');
+    const after = await stack.h.db('approvals').where({ id: approvalId }).first<{ slack_messages: { ts: string | null }[] }>('slack_messages');
+    assert.equal(after.slack_messages[0]?.ts, message.ts);
+    // Recorded again, the decision still reaches that message.
+    assert.equal((await stack.slack.click({ channel: 'C1', ts: message.ts, actionId: APPROVE, userId: 'U0BOB0001' })).status, 200);
+    await waitFor('the message to say who approved', async () => message, (m) => buttonsOf(m).length === 0);
+  });
+
+  it('a run cancelled while it waits ends cancelled, without a dyno, and its message loses its buttons', async () => {
+    const dynosBefore = dynoCreates(stack, 'app-slack-gate');
+    const { id, message } = await gatedRunInSlack();
+    await stack.h.temporal.workflow.getHandle(`heroku-run-${id}`).cancel();
+    const done = await waitFor('the run to end', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
+    assert.equal(done.status, 'cancelled');
+    const updated = await waitFor('the message to say it was cancelled', async () => message, (m) => buttonsOf(m).length === 0);
+    assert.match(updated.text ?? '', /^Cancelled before anyone decided/);
+    assert.equal(dynoCreates(stack, 'app-slack-gate'), dynosBefore);
+  });
+
+  it('a signed request that is not an approval click is answered and ignored; a signed malformed one is a 400; an oversized one 413', async () => {
+    const url = `${stack.apiUrl}/slack/interactions`;
+    const now = Math.floor(Date.now() / 1000);
+    const send = (payload: unknown, raw?: string) =>
+      stack.slack.deliverInteraction(raw === undefined ? signedInteraction(url, stack.slack.signingSecret, payload, now) : signedBody(url, stack.slack.signingSecret, raw, now));
+    assert.equal((await send({ type: 'view_submission', user: { id: 'U0ALICE01' } })).status, 200, 'another interaction type');
+    assert.equal((await send({ type: 'block_actions', user: { id: 'U0ALICE01' }, actions: [{ action_id: 'something_else', value: 'x' }] })).status, 200, 'another button');
+    const unknown = await send({ type: 'block_actions', user: { id: 'U0ALICE01' }, actions: [{ action_id: APPROVE, value: 'command_run:no-such-run' }], response_url: `${stack.slack.baseUrl}/actions/x` });
+    assert.equal(unknown.status, 200);
+    assert.match(JSON.stringify(stack.slack.responses.at(-1)?.body), /no longer exists/);
+    for (const [what, raw] of [['no payload field', 'nothing=1'], ['payload not JSON', 'payload=%7Bnot'], ['block_actions without user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] }))}`]] as const) {
+      const res = await send(null, raw);
+      assert.equal(res.status, 400, what);
+      assert.equal(JSON.parse(res.responseBody).error.code, 'invalid_payload', what);
+    }
+    const big = await stack.slack.deliverInteraction({ url, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `payload=${'x'.repeat(300 * 1024)}` });
+    assert.equal(big.status, 413);
+  });
+
   it('an expired request’s message says so and loses its buttons', async () => {
     const { id, message } = await gatedRunInSlack({ approval: { timeoutSeconds: 2 } });
     const done = await waitFor('the run to expire', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
     assert.equal(done.status, 'expired');
     const updated = await waitFor('the message to say it expired', async () => message, (m) => buttonsOf(m).length === 0);
     assert.match(JSON.stringify(updated.blocks), /Expired\*/);
+  });
+});
+
+describe('POST /slack/interactions without SLACK_SIGNING_SECRET', () => {
+  let stack: Stack;
+  before(async () => (stack = await startStack({ inProcessWorker: false, env: { SLACK_SIGNING_SECRET: '' } })));
+  after(async () => stack?.close());
+
+  it('answers 503 with a clear message and reads nothing', async () => {
+    const res = await fetch(`${stack.apiUrl}/slack/interactions`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { error: { code: 'slack_interactivity_disabled', message: 'Slack interactivity is disabled: set SLACK_SIGNING_SECRET to enable it' } });
   });
 });

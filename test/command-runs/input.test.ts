@@ -14,7 +14,7 @@ describe('RunCommandOnHeroku input (CONTRACT §4)', () => {
   it('applies the defaults: standard-1X, 1800 s, no timeline, no channels, no incident, no live output', () => {
     const parsed = parseRunCommandInput(valid);
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.input, { ...valid, dynoSize: 'standard-1X', timeToLiveSeconds: 1800, postToIncidentTimeline: false, slackChannels: [], incident: null, slackLiveOutput: false });
+    assert.deepEqual(parsed.input, { ...valid, timeToLiveSeconds: 1800, postToIncidentTimeline: false, slackChannels: [], incident: null, slackLiveOutput: false });
   });
 
   it('caps the time to live at 1800 s and accepts the two sizes in any case', () => {

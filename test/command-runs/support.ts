@@ -30,7 +30,7 @@ export interface RunView {
 export const FINAL = ['succeeded', 'failed', 'timed_out', 'cancelled'];
 
 /** A stack with one connected integration owning `apps`, and Slack channels #ops (C1, bot member) and #quiet (C2, not a member). */
-export async function startRunStack(options: { apps?: { name: string; configVars?: Record<string, string> }[]; stack?: StackOptions } = {}): Promise<{ stack: Stack; integration: ConnectedIntegration }> {
+export async function startRunStack(options: { apps?: { name: string; configVars?: Record<string, string>; generation?: 'cedar' | 'fir'; formation?: Record<string, number> }[]; stack?: StackOptions } = {}): Promise<{ stack: Stack; integration: ConnectedIntegration }> {
   const stack = await startStack({
     slack: { channels: [{ id: 'C1', name: 'ops', isMember: true }, { id: 'C2', name: 'quiet', isMember: false }, { id: 'C3', name: 'oncall', isMember: true }] },
     ...options.stack,

@@ -80,7 +80,7 @@ describe('the main process (npm start)', () => {
     assert.equal((await fetch(`http://127.0.0.1:${uiPort}/`)).status, 200);
     // Search attributes are registered on the embedded server.
     const { stdout: attrs } = await execFileAsync(await locateTemporalCli({ projectRoot }), ['operator', 'search-attribute', 'list', '--address', `127.0.0.1:${temporalPort}`]);
-    for (const name of ['HerokuApp', 'IncidentId', 'IntegrationId']) assert.match(attrs, new RegExp(`${name}\\s+Keyword`));
+    for (const name of ['HerokuApp', 'IncidentId', 'IntegrationId', 'ApprovalStatus']) assert.match(attrs, new RegExp(`${name}\\s+Keyword`));
     // Write something to prove the second start keeps it.
     const embeddedDb = () => knex({ client: 'pg', connection: `postgres://postgres:postgres@127.0.0.1:${pgPort}/dynopulse` });
     const db1 = embeddedDb();

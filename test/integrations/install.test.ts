@@ -32,7 +32,7 @@ describe('InstallHerokuIntegration through the OAuth flow', () => {
       const hooks = ourWebhooksOn(stack, app, started.integrationId);
       assert.equal(hooks.length, 1, `${app}: one webhook of ours`);
       const [hook] = hooks;
-      assert.deepEqual([...hook!.include].sort(), ['api:build', 'api:dyno', 'api:release']);
+      assert.deepEqual([...hook!.include].sort(), ['api:addon', 'api:app', 'api:build', 'api:dyno', 'api:formation', 'api:release']);
       assert.equal(hook!.level, 'sync');
       assert.equal(view.apps.find((a) => a.name === app)?.webhookId, hook!.id);
       const appRow = await stack.h.db('integration_apps').where({ integration_id: started.integrationId, app_name: app }).first();
@@ -97,7 +97,7 @@ describe('InstallHerokuIntegration through the OAuth flow', () => {
     const [hook] = ourWebhooksOn(stack, 'reuse-app', created.id);
     assert.equal(ourWebhooksOn(stack, 'reuse-app', created.id).length, 1);
     assert.equal(hook!.id, existing.id, 'the existing subscription was reused');
-    assert.deepEqual([...hook!.include].sort(), ['api:build', 'api:dyno', 'api:release']);
+    assert.deepEqual([...hook!.include].sort(), ['api:addon', 'api:app', 'api:build', 'api:dyno', 'api:formation', 'api:release']);
     assert.equal(hook!.level, 'sync');
     const row = await stack.h.db('integration_apps').where({ integration_id: created.id, app_name: 'reuse-app' }).first();
     assert.equal(stack.h.box.open(row.webhook_secret_sealed, webhookSecretAad(created.id, 'reuse-app')), hook!.secret);

@@ -87,7 +87,7 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     assert.equal(run.workflowId, `heroku-run-${outcome.runId}`);
   });
 
-  it('with approval, the run waits until approved through the API; a rejected one is an ApprovalRejected failure the caller catches', async () => {
+  it('with approval, the run waits until approved through the API; a rejected or expired one is an ApprovalRejected / ApprovalExpired failure the caller catches', async () => {
     const runOf = async (command: string) => (await stack.h.db('command_runs').whereRaw("input->>'command' = ?", [command]).first<{ id: string; status: string } | undefined>('id', 'status')) ?? null;
     const decideRun = (id: string, kind: string, by: string) => stack.api(`/api/command-runs/${encodeURIComponent(id)}/${kind}`, { method: 'POST', body: JSON.stringify({ by }) });
     const approvedCommand = `echo approved through nexus ${randomUUID()}`;
@@ -109,6 +109,10 @@ describe('the dynopulse Nexus service, called from another namespace', function 
       assert.match(refused.message, /^not run: rejected by lead@example.com$/);
     }
     assert.equal((await getRun(stack, held!.id)).dynoId, null);
+
+    const expired = (await (await call({ command: 'echo never', approval: { timeoutSeconds: 1 } })).result()) as CallerOutcome;
+    assert.equal(expired.outcome, 'failed', JSON.stringify(expired));
+    if (expired.outcome === 'failed') assert.equal(expired.failureType, 'ApprovalExpired');
   });
 
   it('a command that fails surfaces as a CommandFailed failure the caller catches, carrying the result', async () => {

@@ -24,13 +24,13 @@ export interface ConnectedIntegration {
  */
 export async function connectIntegration(
   stack: Stack,
-  options: { orgId?: string; apps: (string | { name: string; configVars?: Record<string, string> })[]; email?: string },
+  options: { orgId?: string; apps: (string | { name: string; configVars?: Record<string, string>; generation?: 'cedar' | 'fir'; formation?: Record<string, number> })[]; email?: string },
 ): Promise<ConnectedIntegration> {
   const { db, box } = stack.h;
   const orgId = options.orgId ?? `org-${randomUUID().slice(0, 8)}`;
   const account = stack.heroku.createAccount({ email: options.email ?? `sre-${randomUUID().slice(0, 8)}@example.com` });
   const apps = options.apps.map((a) => (typeof a === 'string' ? { name: a } : a));
-  for (const app of apps) stack.heroku.createApp({ name: app.name, owner: account.id, configVars: app.configVars });
+  for (const app of apps) stack.heroku.createApp({ name: app.name, owner: account.id, configVars: app.configVars, generation: app.generation, formation: app.formation });
 
   const integrationId = randomUUID();
   const creds = stack.heroku.authorize(account.id, { clientId: OAUTH_CLIENT.id, scope: ['global'] });

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../../src/log';
 import { projectRoot } from '../../src/paths';
 import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { connectClient, connectWorkerConnection } from '../../src/temporal/connect';
+import { loadTemporalConnectionSettings } from '../../src/temporal/connection-config';
 import { failureConverterPath } from '../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
@@ -55,7 +56,9 @@ async function startHarness(): Promise<Harness> {
   teardowns.push(() => db.destroy());
   await migrate(db);
 
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  // An external server (TEMPORAL_ADDRESS) is reached with the environment configuration, TLS and all.
+  const external = process.env.TEMPORAL_ADDRESS ? loadTemporalConnectionSettings() : undefined;
+  let temporalAddress = external?.address;
   if (!temporalAddress) {
     const binary = await locateTemporalCli({ projectRoot, onProvision: (m) => console.log(m) });
     const server: DevServer = await startDevServer({ binary, port: await freePort() });
@@ -64,9 +67,10 @@ async function startHarness(): Promise<Harness> {
   }
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const encryptionKey = randomBytes(32);
-  const temporal = await connectClient({ address: temporalAddress, namespace }, encryptionKey);
+  const target = { ...external, address: temporalAddress, namespace };
+  const temporal = await connectClient(target, encryptionKey);
   teardowns.push(() => temporal.connection.close());
-  const workerConnection = await connectWorkerConnection({ address: temporalAddress, namespace });
+  const workerConnection = await connectWorkerConnection(target);
   teardowns.push(() => workerConnection.close());
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),

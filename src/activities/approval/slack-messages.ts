@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import { findApproval, writeSlackMessages, type ApprovalRow, type ApprovalSlackMessage } from '../../approval/approval-store';
-import { APPROVAL_MESSAGE_EVENT_TYPE, decidedMessage, requestMessage } from '../../approval/slack-blocks';
+import { APPROVAL_MESSAGE_EVENT_TYPE, cancelledMessage, decidedMessage, requestMessage } from '../../approval/slack-blocks';
 import { resolveChannels } from '../../slack/channels';
 import type { ActivityDeps } from '../deps';
 import { slackStep } from '../live-output/slack-call';
@@ -41,15 +41,17 @@ export function approvalSlackActivities(deps: ActivityDeps, slack: () => WebClie
       }
     },
 
-    async showApprovalDecisionInSlack({ approvalId }: { approvalId: string }): Promise<void> {
+    /** After the decision, or (`cancelled`) when the run was cancelled before anyone decided. */
+    async showApprovalDecisionInSlack({ approvalId, cancelled = false }: { approvalId: string; cancelled?: boolean }): Promise<void> {
       const web = slack();
       const row = await approvalOf(approvalId);
-      if (!web || row.status === 'pending') return;
+      const shows = row.status === 'pending' && cancelled ? 'cancelled' : row.status;
+      if (!web || shows === 'pending') return;
       const messages = [...row.slack_messages];
       for (const [index, message] of messages.entries()) {
-        if (!message.ts || message.channelId === null || message.shows === row.status) continue;
-        const updated = await slackStep(() => web.chat.update({ channel: message.channelId as string, ts: message.ts as string, ...decidedMessage(row) }));
-        await record(approvalId, messages, index, updated.ok ? { shows: row.status } : { error: updated.code });
+        if (!message.ts || message.channelId === null || message.shows === shows) continue;
+        const updated = await slackStep(() => web.chat.update({ channel: message.channelId as string, ts: message.ts as string, ...(shows === 'cancelled' ? cancelledMessage(row) : decidedMessage(row)) }));
+        await record(approvalId, messages, index, updated.ok ? { shows } : { error: updated.code });
       }
     },
   };

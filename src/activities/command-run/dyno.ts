@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MAX_TIME_TO_LIVE_SECONDS } from '../../command-runs/input';
+import { DEFAULT_DYNO_SIZE, MAX_TIME_TO_LIVE_SECONDS } from '../../command-runs/input';
 import { getRun, updateRun, type CommandRunRow } from '../../command-runs/run-store';
 import { attachUrlAad } from '../../crypto/aad';
 import { appPath, HerokuApiError, type HerokuClient } from '../../heroku/client';
@@ -7,6 +7,7 @@ import { reportingExitStatus } from '../../rendezvous/exit-status';
 import { quoteShellWord } from '../../templates/shell-quote';
 import type { ActivityDeps } from '../deps';
 import { herokuFailure, onHeroku } from './failures';
+import { createFirRun } from './fir-dyno';
 
 /** The parts of Heroku's dyno object we use (heroku.md §6.1). */
 export interface HerokuDyno {
@@ -75,6 +76,7 @@ export function dynoActivities(deps: ActivityDeps) {
     async createRunDyno({ runId }: { runId: string }): Promise<{ dynoId: string; dynoName: string }> {
       const run = await getRun(deps.db, runId);
       if (run.dyno_id && run.dyno_name) return { dynoId: run.dyno_id, dynoName: run.dyno_name };
+      if (run.generation === 'fir') return createFirRun(deps, runId);
       if (run.command === null) throw new Error(`run ${runId} has no rendered command`);
       const heroku = deps.herokuFor(run.integration_id);
       const command = dynoCommand(runId, run.command);
@@ -89,7 +91,7 @@ export function dynoActivities(deps: ActivityDeps) {
           command,
           attach: true,
           force_no_tty: true,
-          size: run.input.dynoSize,
+          size: run.input.dynoSize ?? DEFAULT_DYNO_SIZE,
           time_to_live: Math.min(run.input.timeToLiveSeconds + BACKSTOP_MARGIN_SECONDS, MAX_TIME_TO_LIVE_SECONDS),
         }),
       );
@@ -100,6 +102,9 @@ export function dynoActivities(deps: ActivityDeps) {
     async stopRunDyno({ runId }: { runId: string }): Promise<void> {
       const run = await getRun(deps.db, runId);
       if (!run.dyno_id) return;
+      // On Fir the dyno is a serving one of the formation: never stopped. Refusing (rather than
+      // returning) lets the workflow end the stream at once, which ends the command (fir-stream.ts).
+      if (run.generation === 'fir') throw ApplicationFailure.nonRetryable(`dyno ${run.dyno_name} is not stopped: on Fir the command is ended by closing its SSH session`, 'FirDynoNotStopped');
       const heroku = deps.herokuFor(run.integration_id);
       try {
         await heroku.post(`${dynoPath(run, run.dyno_id)}/actions/stop`, {}, { idempotent: true });

@@ -3,6 +3,9 @@ import { Redactor } from '../../redaction/redactor';
 import type { AttachedDyno } from '../../rendezvous/client';
 import { RendezvousOutputDecoder } from '../../rendezvous/output-decoder';
 
+/** A Rendezvous attachment, or a Fir run-inside SSH session (src/fir/inside-client.ts): destroying the socket ends the stream. */
+export type OutputSource = Pick<AttachedDyno, 'pipeOutput'> & { socket: { destroy(): void } };
+
 export interface PumpOptions {
   writer: OutputWriter;
   /** Config var values to remove (redactor.ts); tokens are always removed. */
@@ -23,7 +26,7 @@ export interface PumpResult {
  * stays flat however much the command prints. Everything read is stored before this returns,
  * also when it was aborted or the connection broke; a failed insert is thrown.
  */
-export async function pumpOutput(attached: AttachedDyno, options: PumpOptions): Promise<PumpResult> {
+export async function pumpOutput(attached: OutputSource, options: PumpOptions): Promise<PumpResult> {
   const { writer, signal } = options;
   const stop = () => attached.socket.destroy();
   signal.addEventListener('abort', stop, { once: true });

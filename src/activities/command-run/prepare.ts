@@ -7,6 +7,8 @@ import { Redactor, secretValuesOf } from '../../redaction/redactor';
 import { CommandTemplateError, renderCommandTemplate, templateContextOf } from '../../templates/command-template';
 import type { ActivityDeps } from '../deps';
 import { onHeroku } from './failures';
+import { readAppGeneration } from '../../fir/app-generation';
+import { generationMisfit } from './fir-input';
 
 /**
  * Everything that can refuse a run before a dyno exists: the integration, the template (rendered
@@ -33,8 +35,12 @@ export function prepareActivity(deps: ActivityDeps) {
     }
     const heroku = deps.herokuFor(input.integrationId);
     const configVars = await onHeroku(`reading the config vars of ${input.appName}`, () => heroku.get<Record<string, string | null>>(`${appPath(input.appName)}/config-vars`));
+    // The generation decides how the command runs (README "On Fir"); inputs that do not apply to it are refused before anything runs.
+    const { generation, stack } = await onHeroku(`reading the app ${input.appName}`, () => readAppGeneration(heroku, input.appName));
+    const misfit = generationMisfit(input, generation);
+    if (misfit) throw ApplicationFailure.nonRetryable(misfit, 'InvalidInput');
     const commandRedacted = new Redactor(secretValuesOf(configVars)).redact(command);
-    await updateRun(deps.db, runId, { command, command_redacted: commandRedacted });
+    await updateRun(deps.db, runId, { command, command_redacted: commandRedacted, generation, app_stack: stack });
     return { commandRedacted };
   };
 }

@@ -12,6 +12,7 @@ import { heartbeating } from '../heartbeating';
 import { dynoState, isDynoOver } from './dyno';
 import { onHeroku } from './failures';
 import { pumpOutput } from './output-pump';
+import { firStreamActivity } from './fir-stream';
 
 /** How often a dyno we lost the stream of is checked until it ends. */
 const DYNO_POLL_MS = 2_000;
@@ -33,9 +34,11 @@ interface StreamProgress {
  * does not re-run or re-attach anything; it waits for the dyno to end and reports the stream lost.
  */
 export function streamActivity(deps: ActivityDeps) {
+  const streamFir = firStreamActivity(deps);
   return async function streamRunOutput({ runId }: { runId: string }): Promise<StreamResult> {
     const ctx = Context.current();
     const run = await getRun(deps.db, runId);
+    if (run.generation === 'fir') return streamFir(run);
     let writer: OutputWriter | undefined;
     const progress = (): StreamProgress => ({ bytes: Number(run.output_bytes) + (writer?.bytes ?? 0), lines: Number(run.output_lines) + (writer?.lines ?? 0) });
     // Heartbeats carry the progress and go out whether output flows or not (a silent command must not look dead).

@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { webhookSecretAad } from '../../crypto/aad';
 import { ensureCommitLookup } from '../../pulses/commit-lookup';
 import { InvalidHerokuEventError, parseHerokuEvent, type HerokuEvent } from '../../pulses/heroku-event';
+import { followAppRename } from '../../pulses/kinds/app-rename';
+import { priorStateOf } from '../../pulses/kinds/prior-state';
 import { interpretEvent } from '../../pulses/pulse-from-event';
 import { withInternalSpan } from '../../telemetry/client-span';
 import { recordEvent, UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from '../../pulses/record-event';
@@ -35,7 +37,10 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     const { envelope } = event;
     const appName = envelope.data.app.name;
     const signature = ctx.get('heroku-webhook-hmac-sha256') || undefined;
-    const interpreted = interpretEvent(event, new Date());
+    // Formations, add-ons and apps: the "before" of a change and renames (src/pulses/kinds).
+    const interpreted = interpretEvent(event, new Date(), await orUnavailable(ctx, 'PostgreSQL', () => priorStateOf(deps.db, integrationId, event)));
+    const rename = interpreted.rename;
+    if (rename) await orUnavailable(ctx, 'PostgreSQL', () => followAppRename(deps.db, deps.box, { integrationId, rename, rawBody, signature }));
     const record = (sealedSecret: string) =>
       orUnavailable(ctx, 'PostgreSQL', () =>
         withInternalSpan('store Heroku delivery', { 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }, () => recordEvent(deps.db, {

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { authorizeUrl } from '../../heroku/oauth';
-import { createPendingIntegration, findIntegration, integrationView, replaceWatchedApps, type IntegrationRow } from '../../integrations/integration-store';
+import { createPendingIntegration, findIntegration, integrationView, replaceWatchedApps, replaceWatchedKinds, type IntegrationRow } from '../../integrations/integration-store';
+import { watchedKindsSchema } from '../../pulses/kinds/change-kinds';
 import { requestAppSync, startDisconnect } from '../../integrations/lifecycle-workflows';
 import { HEROKU_APP_NAME, MAX_APPS_PER_INTEGRATION, RECONNECT_NEEDED } from '../../integrations/model';
 import { oauthCallbackUrl, oauthClientFromConfig } from '../../integrations/oauth-client';
@@ -17,8 +18,9 @@ const appList = z
   .max(MAX_APPS_PER_INTEGRATION, `at most ${MAX_APPS_PER_INTEGRATION} apps per integration`)
   .transform((apps) => [...new Set(apps)]);
 
-const createBody = z.strictObject({ orgId: z.string().trim().min(1, 'must not be empty').max(200), apps: appList });
+const createBody = z.strictObject({ orgId: z.string().trim().min(1, 'must not be empty').max(200), apps: appList, watchedKinds: watchedKindsSchema.optional() });
 const appsBody = z.strictObject({ apps: appList });
+const kindsBody = z.strictObject({ watchedKinds: watchedKindsSchema });
 const idParam = z.uuid('must be an integration id (a UUID)');
 
 /** Integrations (CONTRACT §3): create + authorize URL, status, app list, disconnect. */
@@ -42,6 +44,7 @@ export function integrationRoutes(deps: ApiDeps): Router<ApiState, ApiContextExt
     const id = await createPendingIntegration(deps.db, {
       orgId: body.orgId,
       apps: body.apps,
+      watchedKinds: body.watchedKinds,
       stateHash: hashOAuthState(state),
       stateExpiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS),
     });
@@ -75,6 +78,18 @@ export function integrationRoutes(deps: ApiDeps): Router<ApiState, ApiContextExt
     ctx.state.log.info({ integrationId: id, apps: body.apps.length, workflowId }, 'watched Heroku apps replaced');
     ctx.status = 202;
     ctx.body = { workflowId };
+  });
+
+  // Which kinds of change make pulses: deliveries of the others are still recorded.
+  router.put('/:id/kinds', async (ctx) => {
+    const row = await integrationOf(ctx.params.id ?? '');
+    const body = kindsBody.parse(bodyOf(ctx) ?? {});
+    if (row.status === 'disconnecting' || row.status === 'disconnected') {
+      throw conflict(`The integration is ${row.status}; create a new one to watch apps again`, 'integration_disconnected');
+    }
+    await replaceWatchedKinds(deps.db, row.id, body.watchedKinds);
+    ctx.state.log.info({ integrationId: row.id, watchedKinds: body.watchedKinds }, 'watched kinds of change replaced');
+    ctx.body = await integrationView(deps.db, row.id);
   });
 
   router.delete('/:id', async (ctx) => {

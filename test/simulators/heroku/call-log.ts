@@ -12,5 +12,7 @@ export interface CallRecord {
   /** The authenticated account, or null (unauthenticated / id.heroku.com before the exchange). */
   readonly accountId: string | null;
   readonly requestId: string;
+  /** The request's Accept header (Fir's run-inside needs `version=3.run-inside`). */
+  readonly accept?: string;
   readonly at: Date;
 }

@@ -90,8 +90,13 @@ export function deploy(services: PlatformServices, app: App, options: DeployOpti
     build.updatedAt = new Date();
     record(newEvent({ app, include: 'api:build', action: 'update', actor, data: buildEventData(app, build, user, undefined, undefined) }), 'failed');
   } else {
-    slug = { id: randomUUID(), appId: app.id, commit, commitDescription: options.commitDescription ?? '', createdAt: new Date() };
-    state.slugs.set(slug.id, slug);
+    // A Fir build (CNB) produces an OCI image, no slug (docs/heroku-fir.md).
+    const ociImage = app.generation === 'fir' ? { id: randomUUID(), appId: app.id, commit, commitDescription: options.commitDescription ?? '', createdAt: new Date() } : undefined;
+    if (ociImage) services.fir.state.ociImages.set(ociImage.id, ociImage);
+    else {
+      slug = { id: randomUUID(), appId: app.id, commit, commitDescription: options.commitDescription ?? '', createdAt: new Date() };
+      state.slugs.set(slug.id, slug);
+    }
     const createdAt = new Date();
     release = {
       id: randomUUID(),
@@ -99,7 +104,8 @@ export function deploy(services: PlatformServices, app: App, options: DeployOpti
       version: state.nextReleaseVersion(app.id),
       description: `Deploy ${commit.slice(0, 8)}`,
       userId: user.id,
-      slugId: slug.id,
+      slugId: slug?.id ?? null,
+      ociImageId: ociImage?.id ?? null,
       status: 'pending',
       current: false,
       releasePhase: options.releasePhase ?? false,
@@ -108,7 +114,7 @@ export function deploy(services: PlatformServices, app: App, options: DeployOpti
     };
     state.releases.set(release.id, release);
     build.status = 'succeeded';
-    build.slugId = slug.id;
+    build.slugId = slug?.id ?? null;
     build.releaseId = release.id;
     build.updatedAt = new Date();
     record(newEvent({ app, include: 'api:build', action: 'update', actor, data: buildEventData(app, build, user, slug, release) }), 'succeeded');

@@ -1,6 +1,7 @@
 // The simulated Heroku: Platform API (`apiUrl`), id.heroku.com (`idUrl`), the app-webhook
 // sender and the Rendezvous server, sharing one in-memory state. See heroku.md §1–6, §8–9.
 import { randomUUID } from 'node:crypto';
+import * as changes from './app-changes';
 import type { CallRecord } from './call-log';
 import { deploy, type DeployOptions, type DeploySummary } from './deploy';
 import { newEvent } from './event-payloads';
@@ -14,6 +15,9 @@ import { PlatformApi, type ApiHandler, type ControlHandler } from './platform-ap
 import { HEROKU_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limiter';
 import { RendezvousServer, type DynoSession, type RendezvousServerOptions } from './rendezvous';
 import { registerAccountRoutes } from './routes/account-routes';
+import { FirState, type FirDyno } from './fir/fir-state';
+import { InsideServer, type InsideSession } from './fir/inside-server';
+import { registerFirRoutes } from './fir/fir-routes';
 import { registerAppRoutes } from './routes/app-routes';
 import { registerDynoRoutes } from './routes/dyno-routes';
 import { registerOAuthAuthorizationRoutes } from './routes/oauth-authorization-routes';
@@ -158,6 +162,7 @@ export class HerokuSimulator {
     const faults = new FaultInjector();
     const calls: CallRecord[] = [];
     const rendezvous = await RendezvousServer.start(options.rendezvous);
+    const inside = await InsideServer.start();
     const pageSize = options.pageSize ?? 200;
     const services: PlatformServices = {
       state,
@@ -168,6 +173,7 @@ export class HerokuSimulator {
       sessions: new Map<string, DynoSession>(),
       pageLimits: { defaultMax: pageSize, maxPageSize: options.maxPageSize ?? (options.pageSize !== undefined ? pageSize : 1000) },
       rejectDuplicateWebhookUrls: options.rejectDuplicateWebhookUrls ?? false,
+      fir: { state: new FirState(), inside },
       publish: (event) => {
         const subscriptions = state.webhooksOf(event.appId).filter((w) => (w.include as string[]).includes(event.include));
         // Heroku records webhook events for subscribed entities only.
@@ -189,6 +195,7 @@ export class HerokuSimulator {
     registerAppRoutes(routes, services);
     registerWebhookRoutes(routes, services);
     registerDynoRoutes(routes, services);
+    registerFirRoutes(routes, services);
     registerOAuthAuthorizationRoutes(routes, services);
     const control = new Router<ControlHandler>();
     registerSimControlRoutes(control, () => {
@@ -222,6 +229,7 @@ export class HerokuSimulator {
     } catch (error) {
       await apiListener?.close();
       await rendezvous.close();
+      await inside.close();
       throw error;
     }
     const simulator = new HerokuSimulator({
@@ -263,7 +271,16 @@ export class HerokuSimulator {
    * Creates an app owned by `owner` (an account id) with releases v1 "Initial release" and
    * v2 "Enable Logplex" like a freshly created Heroku app, so the first deploy is v3.
    */
-  createApp(input: { name: string; owner: string; twoFactor?: boolean; configVars?: Record<string, string>; collaborators?: string[] }): App {
+  createApp(input: {
+    name: string;
+    owner: string;
+    twoFactor?: boolean;
+    configVars?: Record<string, string>;
+    collaborators?: string[];
+    /** `fir`: a Fir-generation app whose formation runs `formation` dynos (default one `web`), each `up`. */
+    generation?: 'cedar' | 'fir';
+    formation?: Record<string, number>;
+  }): App {
     if (!/^[a-z][a-z0-9-]{2,29}$/.test(input.name)) {
       throw new Error(`invalid app name ${JSON.stringify(input.name)}: lowercase letters, digits and dashes, 3-30 chars, starting with a letter`);
     }
@@ -277,10 +294,12 @@ export class HerokuSimulator {
       ownerId: owner.id,
       collaboratorIds: [...(input.collaborators ?? [])],
       twoFactor: input.twoFactor ?? false,
+      generation: input.generation ?? 'cedar',
       configVars: new Map(Object.entries(input.configVars ?? {})),
       createdAt: now,
       updatedAt: now,
       releasedAt: now,
+      maintenance: false,
     };
     this.state.apps.set(app.id, app);
     const release = (version: number, description: string, current: boolean): Release => ({
@@ -297,6 +316,12 @@ export class HerokuSimulator {
       updatedAt: now,
     });
     for (const r of [release(1, 'Initial release', false), release(2, 'Enable Logplex', true)]) this.state.releases.set(r.id, r);
+    if (app.generation === 'fir') {
+      const current = this.state.currentRelease(app.id);
+      for (const [type, count] of Object.entries(input.formation ?? { web: 1 })) {
+        for (let i = 0; i < count; i++) this.services.fir.state.addDyno({ appId: app.id, type, command: type === 'web' ? 'npm start' : `npm run ${type}`, releaseId: current?.id ?? '', releaseVersion: current?.version ?? 2 });
+      }
+    }
     return app;
   }
 
@@ -372,6 +397,49 @@ export class HerokuSimulator {
     return Promise.resolve().then(() => deploy(this.services, this.app(appName), options));
   }
 
+  // ---- changes other than deploys (app-changes.ts: events and the shapes they follow) ----
+
+  /** `config:set`: a release `Set A, B config vars` (create + final update). */
+  setConfigVars(appName: string, vars: Record<string, string>, options: changes.ChangeOptions = {}): Release {
+    return changes.setConfigVars(this.services, this.app(appName), vars, options);
+  }
+
+  /** `config:unset`: a release `Remove A config vars`. */
+  removeConfigVars(appName: string, names: string[], options: changes.ChangeOptions = {}): Release {
+    return changes.removeConfigVars(this.services, this.app(appName), names, options);
+  }
+
+  /** `ps:scale type=N:size`: an api:formation create (first time) or update. */
+  scale(appName: string, type: string, change: { quantity?: number; size?: string }, options: changes.ChangeOptions = {}): { id: string; quantity: number; size: string } {
+    const f = changes.scale(this.services, this.app(appName), type, change, options);
+    return { id: f.id, quantity: f.quantity, size: f.size };
+  }
+
+  /** `addons:create`: api:addon create + update, and the `Attach …` release. Returns the add-on's name. */
+  createAddon(appName: string, input: { plan: string; attachmentName?: string; configValue?: string }, options: changes.ChangeOptions = {}): string {
+    return changes.createAddon(this.services, this.app(appName), input, options).name;
+  }
+
+  /** `addons:upgrade`: an api:addon update with the new plan. */
+  changeAddonPlan(appName: string, addonName: string, plan: string, options: changes.ChangeOptions = {}): void {
+    changes.changeAddonPlan(this.services, this.app(appName), addonName, plan, options);
+  }
+
+  /** `addons:destroy`: the `Detach …` release, then api:addon destroy. */
+  destroyAddon(appName: string, addonName: string, options: changes.ChangeOptions = {}): void {
+    changes.destroyAddon(this.services, this.app(appName), addonName, options);
+  }
+
+  /** `maintenance:on|off`: an api:app update. */
+  setMaintenance(appName: string, on: boolean, options: changes.ChangeOptions = {}): void {
+    changes.setMaintenance(this.services, this.app(appName), on, options);
+  }
+
+  /** `apps:rename`: the app answers to the new name only; an api:app update carries it. */
+  renameApp(appName: string, newName: string, options: changes.ChangeOptions = {}): void {
+    changes.renameApp(this.services, this.app(appName), newName, options);
+  }
+
   /** Publishes one raw event (`entity` = include name such as `api:app`); `data` is sent as given. */
   emitEvent(appName: string, entity: string, action: string, data: Record<string, unknown>, options: { actor?: string } = {}): WebhookEvent {
     const app = this.app(appName);
@@ -432,6 +500,38 @@ export class HerokuSimulator {
       .filter((s): s is DynoSession => s !== undefined);
   }
 
+  /** The formation dynos of a Fir app (`web-848cd4f64d-pvpr2`…). */
+  firDynos(appName: string): FirDyno[] {
+    return this.services.fir.state.dynosOf(this.app(appName).id);
+  }
+
+  /** Sets a Fir dyno's state (e.g. `crashed`, `starting`) as the Platform API will report it. */
+  setFirDynoState(appName: string, dynoName: string, state: FirDyno['state']): void {
+    const dyno = this.firDynos(appName).find((d) => d.name === dynoName);
+    if (!dyno) throw new Error(`no dyno ${dynoName} on ${appName}`);
+    dyno.state = state;
+  }
+
+  /** The run-inside sessions of a Fir app, oldest first. */
+  insideSessions(appName: string): InsideSession[] {
+    return this.services.fir.inside.sessions.filter((s) => s.spec.appName === appName);
+  }
+
+  /** The dyno restarts: its run-inside sessions end at once, their commands killed, no exit status sent. */
+  restartFirDyno(dynoName: string): Promise<void> {
+    return this.services.fir.inside.restartDyno(dynoName);
+  }
+
+  /** The run-inside SSH host key, as `SHA256:…`. */
+  get insideHostKeyFingerprint(): string {
+    return this.services.fir.inside.hostKeyFingerprint;
+  }
+
+  /** SSH public keys registered on an account (`/account/keys`). */
+  accountKeys(accountIdOrEmail: string): { id: string; publicKey: string; fingerprint: string }[] {
+    return this.services.fir.state.keysOf(this.account(accountIdOrEmail).id).map((k) => ({ id: k.id, publicKey: k.publicKey, fingerprint: k.fingerprint }));
+  }
+
   /** Every Platform API / id.heroku.com request answered so far (control routes excluded). */
   get calls(): readonly CallRecord[] {
     return this.callLog;
@@ -448,6 +548,7 @@ export class HerokuSimulator {
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.sender.close();
     await this.rendezvous.close();
+    await this.services.fir.inside.close();
   }
 
   /** The browser user of id.heroku.com. */

@@ -12,11 +12,16 @@ export interface Account {
 /** An app owned by one account, optionally shared with collaborators. */
 export interface App {
   readonly id: string;
-  readonly name: string;
+  /** Changes on rename (`PATCH /apps/{app}` name; simulated by renameApp). */
+  name: string;
+  /** Maintenance mode (Platform API `app.maintenance`). */
+  maintenance: boolean;
   readonly ownerId: string;
   readonly collaboratorIds: string[];
   /** Paranoid-mode app: write calls answer 403 `two_factor` (heroku.md §2 "2FA-protected apps"). */
   readonly twoFactor: boolean;
+  /** `cedar`, or `fir` (CNB stack, formation dynos, run-inside, OCI images: fir/, docs/heroku-fir.md). */
+  readonly generation: 'cedar' | 'fir';
   readonly configVars: Map<string, string>;
   readonly createdAt: Date;
   updatedAt: Date;
@@ -140,6 +145,8 @@ export interface Release {
   readonly description: string;
   readonly userId: string;
   readonly slugId: string | null;
+  /** Fir releases carry an OCI image instead of a slug. */
+  readonly ociImageId?: string | null;
   status: ReleaseStatus;
   current: boolean;
   readonly releasePhase: boolean;
@@ -179,4 +186,32 @@ export interface WebhookEvent {
   /** Deliver a byte-identical second copy of every attempt (Private Spaces duplicates, §4.5). */
   readonly duplicate: boolean;
   readonly recordedAt: Date;
+}
+
+/** A process type's formation (Platform API `formation`: type, quantity, size, command). */
+export interface Formation {
+  readonly id: string;
+  readonly appId: string;
+  readonly type: string;
+  quantity: number;
+  /** Display name, e.g. `Standard-1X` (heroku.md §6.1 `size`). */
+  size: string;
+  readonly command: string;
+  readonly createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An add-on (Platform API `add-on`: addon_service, plan, state, config_vars names). */
+export interface Addon {
+  readonly id: string;
+  readonly appId: string;
+  /** Globally unique name, e.g. `postgresql-cubic-12345`. */
+  readonly name: string;
+  readonly service: { readonly id: string; readonly name: string };
+  plan: { id: string; name: string };
+  state: 'provisioning' | 'provisioned' | 'deprovisioned';
+  /** Attachment name, e.g. `DATABASE` (the config var is `<name>_URL`). */
+  readonly attachmentName: string;
+  readonly createdAt: Date;
+  updatedAt: Date;
 }

@@ -106,7 +106,7 @@ export class PlatformApi {
     }
     let accountId: string | null = null;
     const log = (status: number): void => {
-      this.deps.calls.push({ host: 'api', method, path: url.pathname, query: url.search, status, accountId, requestId, at: new Date() });
+      this.deps.calls.push({ host: 'api', method, path: url.pathname, query: url.search, status, accountId, requestId, accept: req.headers.accept, at: new Date() });
     };
 
     const fault = this.deps.faults.take('api', method, url.pathname);

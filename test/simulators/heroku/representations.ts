@@ -7,6 +7,9 @@ import { isoSeconds } from './timestamps';
 import { WEBHOOK_PAYLOAD_VERSION } from './webhook-sender';
 
 export const STACK = { id: 'ee582d3c-717d-4a57-ba5a-d2a9dd1fa3f5', name: 'heroku-24' } as const;
+/** Fir apps build with Cloud Native Buildpacks: stack `cnb` (run/helpers.js `shouldPrependLauncher`). */
+export const CNB_STACK = { id: 'b8a4e0a4-1c4f-4a1e-9bb6-2e1d1b0f0c24', name: 'cnb' } as const;
+const GENERATIONS = { cedar: { id: '0d5d6b8b-7b8c-4c54-9f3e-3a4c1a5d0c11', name: 'cedar' }, fir: { id: '7f2f8e4a-5b1a-4f1d-8c8e-6b9d2c3e4f50', name: 'fir' } } as const;
 export const REGION = { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' } as const;
 
 function ref(account: Account | undefined): { id: string; email: string } {
@@ -41,13 +44,14 @@ export function renderApp(state: SimulatorState, app: App): Record<string, unkno
     acm: false,
     archived_at: null,
     buildpack_provided_description: null,
-    build_stack: STACK,
+    build_stack: app.generation === 'fir' ? CNB_STACK : STACK,
     created_at: isoSeconds(app.createdAt),
-    generation: 'cedar',
+    // An object {id, name} (generation.js accepts a string or an object with `name`).
+    generation: GENERATIONS[app.generation],
     git_url: `https://git.heroku.com/${app.name}.git`,
     id: app.id,
     internal_routing: null,
-    maintenance: false,
+    maintenance: app.maintenance,
     name: app.name,
     owner: ref(state.accounts.get(app.ownerId)),
     organization: null,
@@ -57,7 +61,7 @@ export function renderApp(state: SimulatorState, app: App): Record<string, unkno
     repo_size: null,
     slug_size: null,
     space: null,
-    stack: STACK,
+    stack: app.generation === 'fir' ? CNB_STACK : STACK,
     updated_at: isoSeconds(app.updatedAt),
     web_url: `https://${app.name}-0123456789ab.herokuapp.com/`,
   };
@@ -82,7 +86,7 @@ export function renderRelease(state: SimulatorState, release: Release): Record<s
   const app = state.apps.get(release.appId);
   return {
     addon_plan_names: [],
-    artifacts: release.slugId && release.status === 'succeeded' ? [{ type: 'slug', id: release.slugId }] : [],
+    artifacts: release.status !== 'succeeded' ? [] : release.slugId ? [{ type: 'slug', id: release.slugId }] : release.ociImageId ? [{ type: 'oci-image', id: release.ociImageId }] : [],
     app: { id: release.appId, name: app?.name ?? '' },
     created_at: isoSeconds(release.createdAt),
     description: release.description,
@@ -90,6 +94,7 @@ export function renderRelease(state: SimulatorState, release: Release): Record<s
     id: release.id,
     output_stream_url: release.releasePhase ? releaseOutputUrl(release) : null,
     slug: release.slugId ? { id: release.slugId } : null,
+    oci_image: release.ociImageId ? { id: release.ociImageId } : null,
     status: release.status,
     updated_at: isoSeconds(release.updatedAt),
     user: ref(state.accounts.get(release.userId)),

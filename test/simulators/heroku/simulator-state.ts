@@ -2,11 +2,13 @@
 import type {
   Account,
   AccessToken,
+  Addon,
   App,
   Authorization,
   AuthorizationCode,
   Build,
   DynoRecord,
+  Formation,
   OAuthClient,
   RefreshToken,
   Release,
@@ -34,6 +36,8 @@ export class SimulatorState {
   readonly slugs = new Map<string, Slug>();
   readonly dynos = new Map<string, DynoRecord>();
   readonly events = new Map<string, WebhookEvent>();
+  readonly formations = new Map<string, Formation>();
+  readonly addons = new Map<string, Addon>();
 
   accountByEmail(email: string): Account | undefined {
     return [...this.accounts.values()].find((a) => a.email.toLowerCase() === email.toLowerCase());

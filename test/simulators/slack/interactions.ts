@@ -77,7 +77,11 @@ export function blockActionsPayload(args: { message: PostedMessage; channel: Sla
 
 /** The form body and signed headers of an interaction, as Slack sends it at `timestampSeconds`. */
 export function signedInteraction(url: string, signingSecret: string, payload: unknown, timestampSeconds: number): InteractionRequest {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return signedBody(url, signingSecret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), timestampSeconds);
+}
+
+/** Any body, signed as Slack signs its requests (for tests of what a signed but malformed request gets). */
+export function signedBody(url: string, signingSecret: string, body: string, timestampSeconds: number): InteractionRequest {
   const timestamp = String(timestampSeconds);
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return {

@@ -10,6 +10,7 @@ import { renderDyno } from '../representations';
 import { BodyReader } from '../request-validation';
 import type { DynoSession } from '../rendezvous';
 import { listResponse, requireScope, resolveApp, type PlatformServices } from './route-support';
+import { findFirDyno, isFir, renderFirDyno } from '../fir/fir-routes';
 
 /** Sizes accepted case-insensitively and how Heroku reports them (heroku.md §6.1 `size`). */
 export const DYNO_SIZES: Readonly<Record<string, string>> = {
@@ -51,6 +52,11 @@ export function registerDynoRoutes(router: Router<ApiHandler>, services: Platfor
     // Creating a dyno exposes the config vars to the command: write-protected or global (§2).
     requireScope(request, 'write-protected');
     const app = resolveApp(services, request, { write: true });
+    // Fir has no attached one-off dynos (Dev Center "Working with One-Off Dynos": `heroku run` is
+    // unavailable in Fir); the wording of Heroku's refusal is not documented (inferred).
+    if (isFir(app) && request.body['attach'] === true) {
+      throw invalidParams(`Attached one-off dynos (heroku run) are not available for Fir-generation apps like ${app.name}. Run the command inside an existing dyno (heroku run:inside) instead.`);
+    }
     const body = new BodyReader(request.body);
     const command = body.requiredString('command');
     if (command.trim() === '') throw invalidParams('Invalid params: command must not be empty.');
@@ -103,6 +109,9 @@ export function registerDynoRoutes(router: Router<ApiHandler>, services: Platfor
   router.add('GET', '/apps/:app/dynos', (request) => {
     requireScope(request, 'read');
     const app = resolveApp(services, request, { write: false });
+    if (isFir(app)) {
+      return listResponse(services, request, services.fir.state.dynosOf(app.id), [{ name: 'id', value: (d) => d.id }, { name: 'name', value: (d) => d.name }], (d) => renderFirDyno(services, d));
+    }
     return listResponse(
       services,
       request,
@@ -118,6 +127,7 @@ export function registerDynoRoutes(router: Router<ApiHandler>, services: Platfor
   router.add('GET', '/apps/:app/dynos/:dyno', (request) => {
     requireScope(request, 'read');
     const app = resolveApp(services, request, { write: false });
+    if (isFir(app)) return { status: 200, body: renderFirDyno(services, findFirDyno(services, app, request.params['dyno'] ?? '')) };
     return { status: 200, body: render(findRunning(app, request).dyno) };
   });
 

@@ -9,6 +9,8 @@ import type { RendezvousServer, DynoSession } from '../rendezvous';
 import { appForbidden, appNotFound, insufficientScope, twoFactorRequired } from '../heroku-error';
 import { paginate, type PageLimits, type RangeField } from '../range-pagination';
 import type { ApiRequest, ApiResponse } from '../platform-api';
+import type { FirState } from '../fir/fir-state';
+import type { InsideServer } from '../fir/inside-server';
 
 /** Services shared by the route modules and the simulator class. */
 export interface PlatformServices {
@@ -21,6 +23,8 @@ export interface PlatformServices {
   readonly sessions: Map<string, DynoSession>;
   readonly pageLimits: PageLimits;
   readonly rejectDuplicateWebhookUrls: boolean;
+  /** Fir apps: formation dynos, OCI images, account keys, run-inside sessions. */
+  readonly fir: { readonly state: FirState; readonly inside: InsideServer };
   /** Records an event (see event-payloads.ts newEvent) and queues deliveries to matching subscriptions. */
   publish(event: WebhookEvent): void;
 }

@@ -54,6 +54,7 @@ export function registerSimControlRoutes(router: Router<ControlHandler>, sim: ()
         name: str(body, 'name', true),
         owner: sim().account(str(body, 'owner', true)).id,
         twoFactor: body['twoFactor'] === true,
+        generation: body['generation'] === 'fir' ? 'fir' : 'cedar',
         configVars: configVars && typeof configVars === 'object' ? (configVars as Record<string, string>) : {},
       }),
     );

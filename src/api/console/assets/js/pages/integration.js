@@ -2,6 +2,7 @@
 // editor (PUT …/apps) and Disconnect (DELETE) behind a confirmation dialog. Refreshes itself
 // while anything is still in progress.
 import { api, query } from '../api.js';
+import { kindsFieldset } from '../change-kinds.js';
 import { badge, busy, field, h, notice, parseList, refresher, replace, table, time } from '../dom.js';
 
 const SETTLING_STATUSES = new Set(['pending', 'installing', 'disconnecting']);
@@ -15,11 +16,12 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
   // After Disconnect, keep watching until the workflow has moved the status (it starts a moment later).
   let awaitingDisconnect = 0;
   const editor = appEditor(id, message, () => refresh());
+  const kinds = kindsEditor(id, message);
   const disconnect = disconnectControl(id, message, () => {
     awaitingDisconnect = Date.now() + 5 * 60_000;
     return refresh();
   });
-  const actions = h('section', { 'aria-labelledby': 'actions-heading' }, h('h2', { id: 'actions-heading' }, 'Change'), editor.form, disconnect.section);
+  const actions = h('section', { 'aria-labelledby': 'actions-heading' }, h('h2', { id: 'actions-heading' }, 'Change'), editor.form, kinds.form, disconnect.section);
   replace(root, summary, message, h('section', { 'aria-labelledby': 'apps-heading' }, h('h2', { id: 'apps-heading' }, 'Apps and webhooks'), apps), actions);
 
   let loadedOnce = false;
@@ -36,6 +38,7 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
     showSummary(summary, integration, temporalWorkflowsUrl);
     showApps(apps, integration.apps);
     if (!loadedOnce) editor.fill(integration.apps.filter((a) => !GONE_APP_STATUSES.has(a.status)).map((a) => a.name));
+    if (!loadedOnce) kinds.fill(integration.watchedKinds ?? []);
     loadedOnce = true;
     const ended = integration.status === 'disconnected' || integration.status === 'disconnecting';
     actions.hidden = ended;
@@ -103,6 +106,24 @@ function appEditor(id, message, refresh) {
   apps.addEventListener('input', () => (typed = true));
   // Never overwrite what the admin is typing with a refresh.
   return { form, fill: (names) => typed || (apps.value = names.join('\n')) };
+}
+
+function kindsEditor(id, message) {
+  const kinds = kindsFieldset('Kinds of change to record as pulses', 'Deliveries of unchecked kinds are still accepted and recorded, without a pulse. Takes effect on the next delivery.');
+  const form = h('form', { class: 'stack' }, kinds.element, h('button', { type: 'submit' }, 'Save kinds'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await busy(form, async () => {
+      try {
+        const saved = await api(`/api/integrations/heroku/${encodeURIComponent(id)}/kinds`, { method: 'PUT', body: { watchedKinds: kinds.value() } });
+        kinds.set(saved.watchedKinds);
+        replace(message, notice('success', saved.watchedKinds.length ? `Saved. Recording: ${saved.watchedKinds.join(', ')}.` : 'Saved. No kind of change is recorded as a pulse.'));
+      } catch (err) {
+        replace(message, notice('error', `Could not save the kinds: ${err.message}`));
+      }
+    });
+  });
+  return { form, fill: (watched) => kinds.set(watched) };
 }
 
 function disconnectControl(id, message, refresh) {

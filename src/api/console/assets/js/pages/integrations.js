@@ -1,6 +1,7 @@
 // Integrations: every connected Heroku account, and the "Connect Heroku Account" form that
 // starts the OAuth flow (POST /api/integrations/heroku, then off to Heroku's authorize page).
 import { api, apiPage } from '../api.js';
+import { kindsFieldset } from '../change-kinds.js';
 import { badge, busy, field, h, notice, parseList, replace, table, time } from '../dom.js';
 import { currentOrg, rememberOrg } from '../org.js';
 
@@ -43,6 +44,7 @@ function connectForm() {
   const org = h('input', { name: 'orgId', required: true, autocomplete: 'off', value: currentOrg(), maxlength: 200 });
   const apps = h('textarea', { name: 'apps', rows: 4, autocomplete: 'off', spellcheck: 'false' });
   apps.value = parseList(new URLSearchParams(location.search).get('apps') ?? '').join('\n');
+  const kinds = kindsFieldset('Kinds of change to record as pulses', 'Deliveries of the unchecked kinds are still accepted, without a pulse. You can change this later.');
   const message = h('div', { 'aria-live': 'polite' });
   const hint = h('p', { class: 'hint' });
   const form = h(
@@ -50,6 +52,7 @@ function connectForm() {
     { class: 'stack' },
     field('Org id', org, 'The incident-platform organization these apps and their pulses belong to.'),
     field('Apps to monitor', apps, 'Heroku app names, one per line. dynopulse creates one webhook on each; with none, no pulses are recorded.'),
+    kinds.element,
     hint,
     h('button', { type: 'submit' }, 'Connect Heroku Account'),
     message,
@@ -60,7 +63,7 @@ function connectForm() {
     await busy(form, async () => {
       try {
         rememberOrg(org.value.trim());
-        const created = await api('/api/integrations/heroku', { method: 'POST', body: { orgId: org.value.trim(), apps: parseList(apps.value) } });
+        const created = await api('/api/integrations/heroku', { method: 'POST', body: { orgId: org.value.trim(), apps: parseList(apps.value), watchedKinds: kinds.value() } });
         const target = new URL(created.authorizeUrl);
         if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('the authorize URL is not a web address');
         replace(message, notice('info', 'Opening Heroku to authorize dynopulse…'));
