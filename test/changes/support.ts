@@ -26,6 +26,8 @@ export interface HandMadeChange {
 export async function recordHandMadeChange(stack: Stack, integration: ConnectedIntegration, app: string, change: HandMadeChange): Promise<string> {
   const row = (await stack.h.db('integration_apps').where({ integration_id: integration.integrationId, app_name: app }).first('webhook_secret_sealed')) as { webhook_secret_sealed: string } | undefined;
   if (!row) throw new Error(`app ${app} is not watched by ${integration.integrationId}`);
+  // `rollback` (issue-20-rollback) is no watched kind yet: the recording statement would drop it.
+  await stack.h.db.raw('update integrations set watched_kinds = array_append(watched_kinds, ?) where id = ? and not (? = any(watched_kinds))', [change.kind, integration.integrationId, change.kind]);
   const eventId = randomUUID();
   const resource = change.resource ?? change.kind;
   const body = { id: eventId, action: 'update', resource, created_at: change.at.toISOString(), data: change.payloadData ?? {} };

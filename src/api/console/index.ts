@@ -5,6 +5,7 @@ import type { SessionAuthenticator } from '../middleware/admin-auth';
 import { ConsoleAssets } from './assets';
 import { ConsoleCookies } from './cookies';
 import { checkCsrf, CSRF_HEADER, isStateChanging } from './csrf';
+import { changePageRoutes } from './change-pages';
 import { consolePageRoutes } from './page-routes';
 import { sandboxRoutes } from './sandbox-routes';
 import { ConsoleSessionStore } from './session-store';
@@ -36,7 +37,9 @@ export function createConsole(deps: ApiDeps): AdminConsole {
   const cookies = new ConsoleCookies(config.publicUrl);
   const store = config.adminApiToken === undefined ? undefined : new ConsoleSessionStore(deps.db, config.adminApiToken);
   const assets = ConsoleAssets.load();
-  const pages = consolePageRoutes({ config, sessions: store, cookies, limiter: signInLimiter() }).routes();
+  const pageRouter = consolePageRoutes({ config, sessions: store, cookies, limiter: signInLimiter() });
+  pageRouter.use(changePageRoutes({ db: deps.db, sessions: store, cookies, sandbox: config.sandboxControlUrl !== undefined }).routes());
+  const pages = pageRouter.routes();
   const findSession = async (ctx: ApiContext) => store?.find(cookies.read(ctx, cookies.sessionName));
   return {
     readOnlySessions: { authenticate: async (ctx) => (await findSession(ctx)) !== undefined },

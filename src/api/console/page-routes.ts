@@ -115,13 +115,13 @@ export function consolePageRoutes(deps: PageRouteDeps): Router<ApiState, ApiCont
 }
 
 /** A page request without a session: sign in first, unless the cookie was only withheld by SameSite (see continuePage). */
-function answerSignedOut(ctx: ApiContext): void {
+export function answerSignedOut(ctx: ApiContext): void {
   const here = localPath(`${ctx.path}${ctx.search}`);
   if (ctx.get('sec-fetch-site') === 'cross-site') return renderPage(ctx, 200, continuePage(here));
   ctx.redirect(`/sign-in?next=${encodeURIComponent(here)}`);
 }
 
-function renderPage(ctx: ApiContext, status: number, body: string): void {
+export function renderPage(ctx: ApiContext, status: number, body: string): void {
   setConsoleSecurityHeaders(ctx);
   // Pages carry CSRF tokens: never store them in a shared or back/forward cache.
   ctx.set('Cache-Control', 'no-store');

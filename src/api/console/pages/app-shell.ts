@@ -11,7 +11,7 @@ export interface ConsolePage {
   sandboxOnly?: boolean;
 }
 
-type NavSection = 'integrations' | 'services' | 'pulses' | 'command-runs' | 'sandbox';
+export type NavSection = 'integrations' | 'services' | 'pulses' | 'command-runs' | 'sandbox';
 
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { path: '/integrations', module: 'integrations', title: 'Integrations', section: 'integrations' },
@@ -48,30 +48,33 @@ export interface AppShellOptions {
  */
 export function appShell(options: AppShellOptions): string {
   const { page } = options;
-  const nav = NAV.filter((n) => options.sandbox || !n.sandboxOnly).map(
-    (n) => html`<li><a href="${n.href}"${n.section === page.section ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
-  );
   const head = html`<meta name="csrf-token" content="${options.csrfToken}">
 <script type="module" src="/assets/js/main.js"></script>`;
   const bodyAttributes = html` data-page="${page.module}"${options.id === undefined ? '' : html` data-id="${options.id}"`}${
     options.temporalWorkflowsUrl ? html` data-temporal-workflows-url="${options.temporalWorkflowsUrl}"` : ''
   }${options.sandbox ? html` data-sandbox="true"` : ''}`;
-  const body = html`<a class="skip-link" href="#main">Skip to content</a>
-<header class="top-bar">
-  <a class="brand" href="/integrations">dynopulse</a>
-  <nav aria-label="Console sections"><ul>${nav}</ul></nav>
-  <form class="sign-out" method="post" action="/sign-out">
-    <input type="hidden" name="csrf" value="${options.csrfToken}">
-    <button type="submit" class="button-quiet">Sign out</button>
-  </form>
-</header>
-${options.sandbox ? sandboxBanner() : ''}
+  const body = html`${consoleHeader(page.section, options.csrfToken, options.sandbox)}
 <main id="main" tabindex="-1">
   <h1>${page.title}</h1>
   <div id="page" aria-live="polite"><p class="muted">Loading…</p></div>
   <noscript><p class="notice notice-error">The console needs JavaScript. The same data is available from the HTTP API.</p></noscript>
 </main>`;
   return htmlDocument({ title: page.title, head, bodyAttributes, body });
+}
+
+/** Skip link, header, navigation and sign-out form of every signed-in page (also the server-rendered ones). */
+export function consoleHeader(section: NavSection, csrfToken: string, sandbox: boolean): SafeHtml {
+  const nav = NAV.filter((n) => sandbox || !n.sandboxOnly).map((n) => html`<li><a href="${n.href}"${n.section === section ? html` aria-current="page"` : ''}>${n.label}</a></li>`);
+  return html`<a class="skip-link" href="#main">Skip to content</a>
+<header class="top-bar">
+  <a class="brand" href="/integrations">dynopulse</a>
+  <nav aria-label="Console sections"><ul>${nav}</ul></nav>
+  <form class="sign-out" method="post" action="/sign-out">
+    <input type="hidden" name="csrf" value="${csrfToken}">
+    <button type="submit" class="button-quiet">Sign out</button>
+  </form>
+</header>
+${sandbox ? sandboxBanner() : ''}`;
 }
 
 function sandboxBanner(): SafeHtml {

@@ -57,6 +57,7 @@ function serviceRow(service, org, message) {
     field('Name', name),
     field('Heroku App Name', app),
     h('button', { type: 'submit' }, 'Save'),
+    h('a', { href: `/services/${encodeURIComponent(service.id)}/changes?org=${encodeURIComponent(org)}` }, 'What changed'),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
