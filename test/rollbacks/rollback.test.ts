@@ -86,10 +86,11 @@ describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
     assert.equal(rollbackReleases(stack, 'rb-twice', 3).length, 1);
   });
 
-  it('refuses bad input with a clear 400 and stores nothing: approval (not available yet), a bad target, an unknown integration', async () => {
+  it('refuses bad input with a clear 400 and stores nothing: a bad approval, a bad target, an unknown integration', async () => {
     const base = { integrationId: integration.integrationId, appName: 'rb-happy', target: 'previous' };
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ ...base, approval: { timeoutSeconds: 900 } }, /approval: approval for rollbacks is not available yet/],
+      [{ ...base, approval: { timeoutSeconds: 0 } }, /approval\.timeoutSeconds must be positive/],
+      [{ ...base, approval: { timeoutSeconds: 900, approvers: ['not a person'] } }, /approval\.approvers entries must be an email address or a Slack user id/],
       [{ ...base, target: 'yesterday' }, /target must be "previous", a release id \(uuid\) or a release version number/],
       [{ ...base, target: 0 }, /target must be/],
       [{ ...base, integrationId: randomUUID() }, /unknown integration/],
