@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { workflowIdForRun } from '../../src/command-runs/run-id';
+import { workflowIdForRollback } from '../../src/rollbacks/rollback-id';
 import { enrichPulseWorkflowId } from '../../src/workflows/enrich-pulse';
 import { runToEnd, startRunStack } from '../command-runs/support';
 import { installThroughOAuth, waitForStatus } from '../integrations/support';
@@ -62,6 +63,26 @@ async function gatedRunCommand(stack: Stack, approval: Record<string, unknown>, 
     assert.equal(res.status, 200, await res.text());
   }
   return workflowIdForRun(id);
+}
+
+/** A rollback to "previous" after two deploys; with `approval`, approved through the API by `lead@example.com`. */
+async function rollback(stack: Stack, approval: Record<string, unknown> | null): Promise<string> {
+  const app = uniqueApp('replay-rollback');
+  const integration = await connectIntegration(stack, { apps: [app] });
+  await stack.heroku.deploy(app);
+  await stack.heroku.deploy(app);
+  await stack.heroku.waitForDeliveriesSettled();
+  const id = randomUUID();
+  const body = { id, integrationId: integration.integrationId, appName: app, target: 'previous', slackChannels: ['#ops'], postToIncidentTimeline: true, incident: { id: 'INC-RB' }, requestedBy: 'requester@example.com', ...(approval ? { approval } : {}) };
+  const posted = await stack.api('/api/rollbacks', { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(posted.status, 202, await posted.text());
+  if (approval) {
+    const statusOf = async () => ((await (await stack.api(`/api/rollbacks/${id}`)).json()) as { status: string }).status;
+    await eventually('the rollback awaits approval', async () => ((await statusOf()) === 'awaiting_approval' ? true : undefined));
+    const res = await stack.api(`/api/rollbacks/${id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'lead@example.com', reason: 'v4 is broken' }) });
+    assert.equal(res.status, 200, await res.text());
+  }
+  return workflowIdForRollback(id);
 }
 
 /**
@@ -248,6 +269,20 @@ export const scenarios: RecordingScenario[] = [
     description: 'slackLiveOutput in #ops: a message when the command starts, live updates, the file in its thread, the final update',
     closes: 'COMPLETED',
     run: (stack) => runCommand(stack, { command: 'echo one; sleep 6; echo two', slackChannels: ['#ops'], slackLiveOutput: true }, 'succeeded'),
+  },
+  {
+    scenario: 'rollback-succeeded',
+    workflowType: 'RollbackHerokuRelease',
+    description: 'roll back to "previous" (v3 of v4): target checked, one rollback release, the result in #ops and on the incident timeline',
+    closes: 'COMPLETED',
+    run: (stack) => rollback(stack, null),
+  },
+  {
+    scenario: 'rollback-approved',
+    workflowType: 'RollbackHerokuRelease',
+    description: 'approval gate: target checked, the request posted to #ops, approved through the API by a listed approver, then one rollback release; Slack and the timeline say who approved',
+    closes: 'COMPLETED',
+    run: (stack) => rollback(stack, { timeoutSeconds: 600, approvers: ['lead@example.com'] }),
   },
 ];
 
