@@ -75,7 +75,7 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
     assert.deepEqual(listed.map((r) => r.id), [result.rollbackId]);
   });
 
-  it('a refused rollback reaches the caller as a typed failure (not eligible, already current, unknown app); the rollback ends failed, nothing is released', async () => {
+  it('a refused rollback reaches the caller as a typed failure (not eligible, already current, no such release, unknown app, unknown integration); the rollback ends failed, nothing is released', async () => {
     const app = 'nx-rb-refused';
     await withDeploys(app);
     stack.heroku.setReleaseStatus(app, 3, 'failed');
@@ -102,6 +102,9 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
       assert.equal(gone.failureType, ROLLBACK_REFUSED.appNotFound);
       assert.match(gone.message, /^reading app nx-rb-nobody: app nx-rb-nobody was not found on Heroku/);
     }
+    const unknownIntegration = randomUUID();
+    const stranger = await outcomeOf({ integrationId: unknownIntegration, appName: app, target: 'previous' });
+    assert.deepEqual(stranger, { outcome: 'failed', failureType: ROLLBACK_REFUSED.unknownIntegration, message: `unknown integration ${unknownIntegration}` });
   });
 
   it('a bad input is a BAD_REQUEST at once with the API message, and no rollback starts', async () => {
