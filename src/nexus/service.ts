@@ -47,6 +47,8 @@ export const COMMAND_FAILED = 'CommandFailed';
 export const ROLLBACK_REFUSED = {
   /** The target release did not succeed (`eligible_for_rollback` false). */
   targetNotEligible: 'TargetNotEligible',
+  /** The target's slug or OCI image was destroyed by Heroku's retention policy (`expired`): Heroku cannot roll back to it. */
+  targetExpired: 'TargetExpired',
   /** The target is the app's current release: nothing to roll back. */
   targetIsCurrent: 'TargetIsCurrent',
   /** No release of that id or version. */
