@@ -40,9 +40,9 @@ export const DEFAULT_ENDPOINT_NAME = 'dynopulse';
 export const COMMAND_FAILED = 'CommandFailed';
 
 /**
- * Failure types of a `rollbackRelease` that Heroku was never asked to make (the rollback ends
- * `failed`, nothing is released), on the cause of the NexusOperationFailure. Other failures keep
- * the step's own type (Heroku's 429/5xx after the retries: HerokuRefused…; README table).
+ * Failure types of a refused `rollbackRelease` (the rollback ends `failed`, nothing is released),
+ * on the cause of the NexusOperationFailure. Other failures keep the step's own type (Heroku's
+ * 429/5xx after the retries: HerokuUnavailable; another refusal of Heroku's: HerokuRefused; README).
  */
 export const ROLLBACK_REFUSED = {
   /** The target release did not succeed (`eligible_for_rollback` false). */
