@@ -56,11 +56,14 @@ export async function RollbackHerokuRelease(rawInput: unknown): Promise<Rollback
       await requireApproval({ kind: 'rollback', subjectId: rollbackId, approval: input.approval, requestedBy: input.requestedBy ?? null, renderedCommand: null, summary: what, slackChannels: input.slackChannels });
     }
     wf.setCurrentDetails(`Rolling back **${input.appName}** from v${target.currentVersion} to v${target.targetVersion}`);
-    const release = await rollingBack.rollBackRelease({ rollbackId });
-    await report(rollbackId, input); // before the final status: once it is final, Slack and the timeline have been told
-    await steps.finishRollback({ rollbackId, status: 'succeeded', error: null });
-    wf.setCurrentDetails(`Rolled back **${input.appName}** to v${target.targetVersion}: release v${release.releaseVersion}`);
-    return { rollbackId, releaseId: release.releaseId, releaseVersion: release.releaseVersion, targetReleaseId: target.targetReleaseId, targetVersion: target.targetVersion };
+    // Once Heroku is asked, a cancellation cannot take the release back: the rollback finishes and says what it made.
+    return await wf.CancellationScope.nonCancellable(async () => {
+      const release = await rollingBack.rollBackRelease({ rollbackId });
+      await report(rollbackId, input); // before the final status: once it is final, Slack and the timeline have been told
+      await steps.finishRollback({ rollbackId, status: 'succeeded', error: null });
+      wf.setCurrentDetails(`Rolled back **${input.appName}** to v${target.targetVersion}: release v${release.releaseVersion}`);
+      return { rollbackId, releaseId: release.releaseId, releaseVersion: release.releaseVersion, targetReleaseId: target.targetReleaseId, targetVersion: target.targetVersion };
+    });
   } catch (err) {
     const cancelled = wf.isCancellation(err);
     const notApproved = notApprovedStatusOf(err);
