@@ -65,6 +65,10 @@ describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
     const pulse = pulses.find((p) => p.id === linked.releasePulseId);
     assert.equal(pulse?.summary, '[Heroku][Release] Rollback to v3');
     assert.equal(pulse?.data['releaseId'], rollback.releaseId);
+    // As a change ("what changed before"), the same release is a rollback.
+    const changes = (await (await stack.api(`/api/changes?orgId=${integration.orgId}&app=rb-happy`)).json()) as { id: string; kind: string }[];
+    assert.deepEqual(changes.filter((c) => c.id === linked.releasePulseId).map((c) => c.kind), ['rollback']);
+    assert.equal(changes.filter((c) => c.kind === 'rollback').length, 1, 'the deploys stay releases');
 
     const list = (await (await stack.api(`/api/rollbacks?orgId=${integration.orgId}`)).json()) as { id: string }[];
     assert.ok(list.some((r) => r.id === id));
