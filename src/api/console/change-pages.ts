@@ -57,7 +57,7 @@ export function changePageRoutes(deps: { db: Db; sessions: ConsoleSessionStore |
 <p>Changes of <strong>${id}</strong> from ${utcTime(from.toISOString())} to <strong>${utcTime(query.before.toISOString())}</strong> (${query.window}).${rows.length > PAGE_MAX ? ` Showing the newest ${PAGE_MAX}; GET /api/changes pages the rest.` : ''}</p>
 ${changeTimeline({ changes, from, before: query.before, hrefOf })}
 <section aria-labelledby="change-list-heading"><h2 id="change-list-heading">Changes, newest first</h2>
-${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class="change-list">${changes.map((c) => html`<li data-kind="${c.kind}"><a href="${hrefOf(c)}">${changeLabel(c)}</a>${c.actor ? html` by ${c.actor.email}` : ''}${targets.has(String(c.data['releaseId'])) ? rollbackLink(org, c) : ''}</li>`)}</ol>`}
+${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class="change-list">${changes.map((c) => html`<li data-kind="${c.kind}"><a href="${hrefOf(c)}">${changeLabel(c)}</a>${c.actor ? html` by ${c.actor.email}` : ''}${targets.has(String(c.data['releaseId'])) ? rollbackLink(org, c, `${ctx.path}${ctx.search}`) : ''}</li>`)}</ol>`}
 </section>`,
       );
     });
@@ -78,7 +78,7 @@ ${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class
       `${KIND_STYLES[c.kind].label} change`,
       html`<p class="pulse-summary">${c.summary}</p>
 <dl class="facts"><dt>Kind</dt><dd>${KIND_STYLES[c.kind].label}${isFailedChange(c) ? ' (failed)' : ''}</dd><dt>When</dt><dd><time datetime="${c.occurredAt}">${utcTime(c.occurredAt)}</time></dd><dt>App</dt><dd><a href="/apps/${encodeURIComponent(c.app)}/changes?org=${encodeURIComponent(org)}&amp;before=${encodeURIComponent(c.occurredAt)}">${c.app}</a></dd><dt>Who</dt><dd>${c.actor?.email ?? 'unknown'}</dd><dt>Services</dt><dd>${c.serviceIds.join(', ') || 'none'}</dd><dt>Rollback target</dt><dd>${c.rollbackTarget ?? 'none'}</dd></dl>
-${offered || before ? rollbackSection(org, c, offered, before) : ''}
+${offered || before ? rollbackSection(org, c, offered, before, `${ctx.path}${ctx.search}`) : ''}
 <h2>Data</h2><pre class="output">${JSON.stringify(c.data, null, 2)}</pre>`,
     );
   });
@@ -86,16 +86,16 @@ ${offered || before ? rollbackSection(org, c, offered, before) : ''}
 }
 
 /** "Roll back to this release", in a line of the change list (only for releases a rollback may go to). */
-function rollbackLink(org: string, c: ChangeView): SafeHtml {
-  return html` · <a class="rollback-link" href="${rollbackConfirmHref(org, c.id)}" aria-label="Roll back to this release: ${c.app} v${String(c.data['version'])}">Roll back to this release</a>`;
+function rollbackLink(org: string, c: ChangeView, back: string): SafeHtml {
+  return html` · <a class="rollback-link" href="${rollbackConfirmHref(org, c.id, back)}" aria-label="Roll back to this release: ${c.app} v${String(c.data['version'])}">Roll back to this release</a>`;
 }
 
 /** On a release's page: roll back to it, or to the release before it; both open the confirmation step. */
-function rollbackSection(org: string, c: ChangeView, offered: boolean, before: string | undefined): SafeHtml {
+function rollbackSection(org: string, c: ChangeView, offered: boolean, before: string | undefined, back: string): SafeHtml {
   const version = Number(c.data['version']);
   return html`<section aria-labelledby="rollback-heading"><h2 id="rollback-heading">Roll back</h2><ul class="actions-list">
-${offered ? html`<li><a class="button-link" href="${rollbackConfirmHref(org, c.id)}">Roll back to this release</a> <span class="muted">(v${version} of ${c.app})</span></li>` : ''}
-${before ? html`<li><a class="button-link button-quiet" href="${rollbackConfirmHref(org, before)}">Roll back to the release before</a> <span class="muted">(v${version - 1}, undoing this one)</span></li>` : ''}
+${offered ? html`<li><a class="button-link" href="${rollbackConfirmHref(org, c.id, back)}">Roll back to this release</a> <span class="muted">(v${version} of ${c.app})</span></li>` : ''}
+${before ? html`<li><a class="button-link button-quiet" href="${rollbackConfirmHref(org, before, back)}">Roll back to the release before</a> <span class="muted">(v${version - 1}, undoing this one)</span></li>` : ''}
 </ul><p class="hint">You confirm on the next page; nothing happens before that.</p></section>`;
 }
 

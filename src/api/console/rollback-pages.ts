@@ -4,6 +4,7 @@ import type { Db } from '../../db/knex';
 import type { ApiContextExtras, ApiState } from '../context';
 import type { ConsoleCookies } from './cookies';
 import { html, type SafeHtml } from './html';
+import { localPath } from './local-path';
 import { answerSignedOut, renderPage } from './page-routes';
 import { consoleHeader } from './pages/app-shell';
 import { htmlDocument } from './pages/document';
@@ -11,8 +12,9 @@ import type { ConsoleSessionStore } from './session-store';
 
 const ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
-/** The confirmation step of "Roll back to this release" on a release's change. */
-export const rollbackConfirmHref = (org: string, changeId: string) => `/changes/${encodeURIComponent(changeId)}/rollback?org=${encodeURIComponent(org)}`;
+/** The confirmation step of "Roll back to this release" on a release's change; Cancel returns to `back` (the page offering it). */
+export const rollbackConfirmHref = (org: string, changeId: string, back: string) =>
+  `/changes/${encodeURIComponent(changeId)}/rollback?${new URLSearchParams({ org, back }).toString()}`;
 
 /**
  * "Roll back to this release": a page naming the app, the current version and the target, with
@@ -31,7 +33,10 @@ export function rollbackPageRoutes(deps: { db: Db; sessions: ConsoleSessionStore
 <script type="module" src="/assets/js/rollback-confirm.js"></script>`;
     const page = (status: number, title: string, content: SafeHtml) =>
       renderPage(ctx, status, htmlDocument({ title, head, body: html`${consoleHeader('rollbacks', session.csrfToken, deps.sandbox)}<main id="main" tabindex="-1"><h1>${title}</h1>${content}</main>` }));
-    const back = html`<p><a href="/changes/${encodeURIComponent(changeId)}?org=${encodeURIComponent(org)}">Back to the change</a></p>`;
+    // Only a path on this site (localPath), so the link cannot lead elsewhere.
+    const typedBack = typeof ctx.query['back'] === 'string' ? localPath(ctx.query['back']) : undefined;
+    const backHref = typedBack && typedBack !== '/integrations' ? typedBack : `/changes/${encodeURIComponent(changeId)}?org=${encodeURIComponent(org)}`;
+    const back = html`<p><a href="${backHref}">Back</a></p>`;
     if (!ID.test(org) || !ID.test(changeId)) return page(400, 'Roll back', html`<p class="notice notice-error" role="alert">Open this page from a release in "What changed": it needs the org (<code>?org=</code>) and the change.</p>`);
     const answer = await rollbackOffer(deps.db, org, changeId);
     if (!answer.ok) return page(answer.status, 'Cannot roll back to this release', html`<p class="notice notice-error" role="alert" id="rollback-refused">${answer.reason}</p>${back}`);
@@ -46,7 +51,7 @@ export function rollbackPageRoutes(deps: { db: Db; sessions: ConsoleSessionStore
 <form class="stack" id="rollback-form" data-integration-id="${o.integrationId}" data-app="${o.app}" data-target="${o.targetReleaseId}" novalidate>
 <div class="field"><label for="slack-channels">Tell Slack channels (optional)</label><input id="slack-channels" name="slackChannels" autocomplete="off" spellcheck="false" placeholder="#ops, C0123" aria-describedby="slack-channels-hint"><p class="hint" id="slack-channels-hint">Channel ids or #names, separated by commas. The result is posted there.</p></div>
 <div class="field"><label for="requested-by">Your email or Slack user id (optional)</label><input id="requested-by" name="requestedBy" autocomplete="email" maxlength="320" spellcheck="false"></div>
-<div class="row"><button type="submit" class="button-danger" id="rollback-confirm">Roll back ${o.app} to v${o.targetVersion}</button> <a href="/changes/${encodeURIComponent(o.changeId)}?org=${encodeURIComponent(org)}" id="rollback-cancel">Cancel</a></div>
+<div class="row"><button type="submit" class="button-danger" id="rollback-confirm">Roll back ${o.app} to v${o.targetVersion}</button> <a href="${backHref}" id="rollback-cancel">Cancel</a></div>
 <div id="rollback-message" aria-live="polite"></div>
 </form>
 <noscript><p class="notice notice-error">Rolling back needs JavaScript. The same request is POST /api/rollbacks.</p></noscript>

@@ -3,10 +3,11 @@ import { h } from './dom.js';
 
 export function targetText(rollback) {
   if (rollback.targetVersion !== null && rollback.targetVersion !== undefined) return `v${rollback.targetVersion}`;
+  // The input's target as given to the API: "previous", a release id, or a version number.
   const t = rollback.target;
-  if (!t || t.kind === 'previous') return 'the previous release';
-  if (t.kind === 'version') return `v${t.version}`;
-  return `release ${t.id}`;
+  if (t === 'previous' || t === null || t === undefined) return 'the previous release';
+  if (typeof t === 'number') return `v${t}`;
+  return `release ${t}`;
 }
 
 export function releaseText(rollback) {
