@@ -27,25 +27,27 @@ const releaseOf = (row: Pick<ChangeRow, 'kind' | 'data'>): { releaseId: string; 
   return { releaseId, version };
 };
 
-/** Of `releaseIds` (releases of `app`), those a rollback may go to: some newer release of the app names them as its target. */
-export async function rollbackTargetsAmong(db: Db, orgId: string, app: string, releaseIds: readonly string[]): Promise<Set<string>> {
-  if (releaseIds.length === 0) return new Set();
+/** Of `releases` (of `app`), those a rollback may go to: the next version's recorded release names them as its target. */
+export async function rollbackTargetsAmong(db: Db, orgId: string, app: string, releases: readonly { releaseId: string; version: number }[]): Promise<Set<string>> {
+  if (releases.length === 0) return new Set();
+  // Only the releases one version newer can name them: the target of each is computed for those few rows alone.
+  const next = [...new Set(releases.map((r) => String(r.version + 1)))];
   const rows = (await db
-    .from(changesOf(db, orgId).andWhere('p.app_name', app).whereIn('p.kind', [...RELEASE_KINDS]).as('c'))
-    .whereIn('c.rollback_target', [...releaseIds])
+    .from(changesOf(db, orgId).andWhere('p.app_name', app).whereIn('p.kind', [...RELEASE_KINDS]).whereRaw("p.data->>'version' = any(?)", [next]).as('c'))
+    .whereIn('c.rollback_target', releases.map((r) => r.releaseId))
     .distinct('c.rollback_target')) as { rollback_target: string }[];
   return new Set(rows.map((r) => r.rollback_target));
 }
 
 /** The release ids among `changes` that may be rolled back to (for the lists of the "What changed" pages). */
 export async function offeredTargets(db: Db, orgId: string, changes: readonly ChangeRow[]): Promise<Set<string>> {
-  const byApp = new Map<string, string[]>();
+  const byApp = new Map<string, { releaseId: string; version: number }[]>();
   for (const c of changes) {
     const release = releaseOf(c);
-    if (release) byApp.set(c.app_name, [...(byApp.get(c.app_name) ?? []), release.releaseId]);
+    if (release) byApp.set(c.app_name, [...(byApp.get(c.app_name) ?? []), release]);
   }
   const found = new Set<string>();
-  for (const [app, ids] of byApp) for (const id of await rollbackTargetsAmong(db, orgId, app, ids)) found.add(id);
+  for (const [app, releases] of byApp) for (const id of await rollbackTargetsAmong(db, orgId, app, releases)) found.add(id);
   return found;
 }
 
@@ -67,7 +69,7 @@ export async function rollbackOffer(db: Db, orgId: string, changeId: string): Pr
   const release = releaseOf(row);
   if (!release) return { ok: false, status: 400, reason: `This change is not a Heroku release (it is a ${row.kind} change): only releases can be rolled back to.` };
   const name = `v${release.version} of ${row.app_name}`;
-  if (!(await rollbackTargetsAmong(db, orgId, row.app_name, [release.releaseId])).has(release.releaseId)) {
+  if (!(await rollbackTargetsAmong(db, orgId, row.app_name, [release])).has(release.releaseId)) {
     const reason =
       row.data['status'] === 'failed'
         ? `Release ${name} failed: Heroku cannot roll back to it.`

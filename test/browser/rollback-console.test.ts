@@ -136,6 +136,16 @@ describe('console: rolling back to a release (headless Chromium)', function () {
     );
     assert.equal(status, 403);
     assert.equal((await stack.api(`/api/rollbacks/${id}`)).status, 404);
+
+    // The confirmation page needs a session and keeps the console's CSP.
+    const v3 = (await (await stack.api(`/api/changes?orgId=${integration.orgId}&app=${WEB}`)).json()) as { id: string; data: { version?: number } }[];
+    const path = `/changes/${v3.find((c) => c.data.version === 3)?.id}/rollback?org=${integration.orgId}`;
+    const anonymous = await fetch(`${stack.apiUrl}${path}`, { redirect: 'manual' });
+    assert.equal(anonymous.status, 302);
+    assert.match(anonymous.headers.get('location') ?? '', /^\/sign-in\?next=/);
+    const signedIn = await page.request.get(`${stack.apiUrl}${path}`);
+    assert.equal(signedIn.status(), 200);
+    assert.match(signedIn.headers()['content-security-policy'] ?? '', /default-src 'none'/);
   });
 
   it('lists the org’s rollbacks newest first from the navigation, linked to their pages', async () => {
