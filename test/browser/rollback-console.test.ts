@@ -82,12 +82,14 @@ describe('console: rolling back to a release (headless Chromium)', function () {
     await browser.screenshot('rollback-succeeded');
   });
 
-  it('Cancel on the confirmation creates nothing; the newest release offers only "the release before"', async () => {
+  it('from a release pulse: Cancel on the confirmation creates nothing; the newest release offers only "the release before"', async () => {
     const before = (await listed()).length;
     const releasesBefore = stack.heroku.releases(BAD).length;
-    await page.goto(`${stack.apiUrl}${changesPath(BAD)}`);
-    await page.locator('ol.change-list li[data-kind="release"] a').first().click();
+    // A release pulse in the Pulses list opens the release's page.
+    await page.goto(`${stack.apiUrl}/pulses?org=${integration.orgId}&app=${BAD}`);
+    await page.getByRole('link', { name: 'Release v4: details and rollback' }).click();
     await page.getByRole('heading', { name: 'Release change' }).waitFor();
+    assert.match((await page.locator('dl.facts').textContent()) ?? '', new RegExp(`App${BAD}`));
     const v4Page = page.url();
     assert.equal(await page.getByRole('link', { name: 'Roll back to this release' }).count(), 0, 'v4 is current: nothing to roll back to it from');
     await page.getByRole('link', { name: 'Roll back to the release before' }).click();
