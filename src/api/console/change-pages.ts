@@ -77,7 +77,7 @@ ${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class
       200,
       `${KIND_STYLES[c.kind].label} change`,
       html`<p class="pulse-summary">${c.summary}</p>
-<dl class="facts"><dt>Kind</dt><dd>${KIND_STYLES[c.kind].label}${isFailedChange(c) ? ' (failed)' : ''}</dd><dt>When</dt><dd><time datetime="${c.occurredAt}">${utcTime(c.occurredAt)}</time></dd><dt>App</dt><dd><a href="/apps/${encodeURIComponent(c.app)}/changes?org=${encodeURIComponent(org)}&amp;before=${encodeURIComponent(c.occurredAt)}">${c.app}</a></dd><dt>Who</dt><dd>${c.actor?.email ?? 'unknown'}</dd><dt>Services</dt><dd>${c.serviceIds.join(', ') || 'none'}</dd><dt>Rollback target</dt><dd>${c.rollbackTarget ?? 'none'}</dd></dl>
+<dl class="facts"><dt>Kind</dt><dd>${KIND_STYLES[c.kind].label}${isFailedChange(c) ? ' (failed)' : ''}</dd><dt>When</dt><dd><time datetime="${c.occurredAt}">${utcTime(c.occurredAt)}</time></dd><dt>App</dt><dd><a href="/apps/${encodeURIComponent(c.app)}/changes?org=${encodeURIComponent(org)}&amp;before=${encodeURIComponent(c.occurredAt)}">${c.app}</a></dd><dt>Who</dt><dd>${c.actor?.email ?? 'unknown'}</dd><dt>Services</dt><dd>${c.serviceIds.join(', ') || 'none'}</dd><dt>Rollback target</dt><dd>${before ? html`<a href="/changes/${encodeURIComponent(before)}?org=${encodeURIComponent(org)}">${c.rollbackTarget}</a>` : (c.rollbackTarget ?? 'none')}</dd></dl>
 ${offered || before ? rollbackSection(org, c, offered, before, `${ctx.path}${ctx.search}`) : ''}
 <h2>Data</h2><pre class="output">${JSON.stringify(c.data, null, 2)}</pre>`,
     );
