@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { integrationProblem } from '../../command-runs/integration-check';
 import { appPath } from '../../heroku/client';
 import type { RollbackInput } from '../../rollbacks/input';
-import { insertRollbackIfAbsent, updateRollback } from '../../rollbacks/rollback-store';
+import { insertRollbackIfAbsent, markRollbackRunning, updateRollback } from '../../rollbacks/rollback-store';
 import { generationOf } from '../../fir/app-generation';
 import type { ActivityDeps } from '../deps';
 import { newestReleases, onHerokuFor, releaseOf, type HerokuRelease } from './heroku-releases';
@@ -30,7 +30,8 @@ export function checkTargetActivity(deps: ActivityDeps) {
     if (row.target_release_id && row.target_version !== null && row.current_version_before !== null) {
       return { targetReleaseId: row.target_release_id, targetVersion: row.target_version, currentVersion: row.current_version_before };
     }
-    await updateRollback(deps.db, rollbackId, { status: 'running' });
+    // A gated rollback stays `pending` until its request is open (then `awaiting_approval`): it runs only once approved.
+    if (!input.approval) await markRollbackRunning(deps.db, rollbackId);
 
     const app = input.appName;
     const heroku = deps.herokuFor(input.integrationId);
