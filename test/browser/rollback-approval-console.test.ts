@@ -12,6 +12,7 @@ import { launchChromium, type Browser } from './support/chromium';
  * Deciding a gated rollback from its console page, in headless Chromium: the approval block shows
  * who asked (no command: a rollback has none), Approve / Reject call POST /api/rollbacks/:id/approve|reject
  * with the session and its CSRF token, refusals are shown, and the decision appears on the page.
+ * And asking for it from the confirmation step ("Ask for approval first"): a gated rollback, no release before approval.
  */
 describe('console: approving and rejecting a gated rollback (headless Chromium)', function () {
   this.timeout(150_000);
@@ -19,7 +20,7 @@ describe('console: approving and rejecting a gated rollback (headless Chromium)'
   let integration: ConnectedIntegration;
   let browser: Browser;
   let page: Page;
-  const apps = ['rbca-approve', 'rbca-reject'];
+  const apps = ['rbca-approve', 'rbca-reject', 'rbca-console'];
 
   before(async () => {
     ({ stack, integration } = await startRunStack({ apps: apps.map((name) => ({ name })) }));
@@ -88,5 +89,65 @@ describe('console: approving and rejecting a gated rollback (headless Chromium)'
     assert.equal(await page.locator('#rollback-error').textContent(), 'not rolled back: rejected by U0LEAD001 (not now)');
     assert.equal((await getRollback(stack, id)).status, 'rejected');
     assert.equal(rollbackReleases(stack, 'rbca-reject', 3).length, 0);
+  });
+  it('"Ask for approval first" on the confirmation page starts a gated rollback: its page awaits approval, nothing is released until a listed approver approves', async () => {
+    const app = 'rbca-console';
+    const listed = async () => (await (await stack.api(`/api/rollbacks?orgId=${integration.orgId}&appName=${app}`)).json()) as { id: string }[];
+    const rollbackCalls = () => stack.heroku.calls.filter((c) => c.method === 'POST' && c.path === `/apps/${app}/releases`);
+    await page.goto(`${stack.apiUrl}/apps/${app}/changes?org=${integration.orgId}`);
+    await page.getByRole('link', { name: `Roll back to this release: ${app} v3` }).click();
+    await page.getByRole('heading', { name: `Roll back ${app} to v3?` }).waitFor();
+    assert.equal(await page.getByLabel('Approvers (optional)').isVisible(), false, 'the approval fields show only once asked for');
+    await page.getByLabel('Ask for approval first').check();
+    assert.equal(await page.getByLabel('Expires after (minutes)').inputValue(), '15', 'a default of 15 minutes');
+    const ask = page.getByRole('button', { name: `Ask for approval to roll back ${app} to v3` });
+    const alert = page.locator('#rollback-message [role="alert"]');
+
+    // Refused in the form: no one asking (the asker could approve it), a timeout that is no whole number of minutes; the API's own refusal of a bad approver.
+    await ask.click();
+    assert.equal(await alert.textContent(), 'Not started: say who is asking for approval (your email or Slack user id): you may not approve your own rollback.');
+    await page.getByLabel('Your email or Slack user id (optional)').fill('requester@example.com');
+    for (const typed of ['0', '1.5', '10081']) {
+      await page.getByLabel('Expires after (minutes)').fill(typed);
+      await ask.click();
+      assert.equal(await alert.textContent(), 'Not started: the approval expires after a whole number of minutes from 1 to 10080.', typed);
+    }
+    await page.getByLabel('Expires after (minutes)').fill('15');
+    await page.getByLabel('Approvers (optional)').fill('lead');
+    await ask.click();
+    await alert.filter({ hasText: 'approval.approvers' }).waitFor();
+    assert.match((await alert.textContent()) ?? '', /^Not started: Invalid RollbackHerokuRelease input: approval\.approvers.*: approval\.approvers entries must be an email address or a Slack user id/);
+    assert.deepEqual(await listed(), [], 'no refused request started a rollback');
+
+    await page.getByLabel('Approvers (optional)').fill('lead@example.com, U0LEAD002');
+    await browser.screenshot('rollback-ask-approval');
+    await ask.click();
+    await page.waitForURL(/\/rollbacks\/[0-9a-f-]{36}$/);
+    const id = new URL(page.url()).pathname.split('/').pop() as string;
+    await page.locator('#approval-status', { hasText: 'pending' }).waitFor({ timeout: 60_000 });
+    assert.equal(((await page.locator('#rollback-status').textContent()) ?? '').trim(), 'awaiting approval');
+    await page.getByText('lead@example.com, U0LEAD002').waitFor();
+    const waiting = await getRollback(stack, id);
+    assert.equal(waiting.status, 'awaiting_approval');
+    const approval = waiting.approval as { status: string; requestedBy: string; approvers: string[]; requestedAt: string; expiresAt: string };
+    assert.deepEqual([approval.status, approval.requestedBy, approval.approvers], ['pending', 'requester@example.com', ['lead@example.com', 'U0LEAD002']]);
+    assert.equal(Date.parse(approval.expiresAt) - Date.parse(approval.requestedAt), 15 * 60_000);
+    assert.deepEqual(rollbackCalls(), [], 'Heroku is not asked before the approval');
+
+    // Someone not listed may not approve; it still waits, unreleased.
+    await page.getByLabel('Your email or Slack user id').fill('passer-by@example.com');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Not recorded: passer-by@example.com is not one of the approvers of this request').waitFor();
+    assert.equal((await getRollback(stack, id)).status, 'awaiting_approval');
+    assert.deepEqual(rollbackCalls(), []);
+    assert.equal(rollbackReleases(stack, app, 3).length, 0);
+
+    await page.getByLabel('Your email or Slack user id').fill('U0LEAD002');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#rollback-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    assert.equal(((await page.locator('#approval-decided-by').textContent()) ?? '').trim(), 'U0LEAD002');
+    assert.equal(rollbackCalls().length, 1, 'asked once, after the approval');
+    assert.equal(rollbackReleases(stack, app, 3).length, 1);
+    assert.deepEqual((await listed()).map((r) => r.id), [id]);
   });
 });

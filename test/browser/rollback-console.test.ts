@@ -196,6 +196,14 @@ describe('console: rolling back to a release (headless Chromium)', function () {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.id'), 'requested-by');
     await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'ask-approval');
+    // Ticked with Space, the approval fields come next; unticked, they are out of the way again.
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'approvers');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.id'), 'rollback-confirm');
     const ring = (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')) as string;
     assert.equal(ring, 'solid', 'a visible focus ring');

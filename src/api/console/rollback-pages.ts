@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { MAX_APPROVAL_TIMEOUT_SECONDS } from '../../approval/approval-input';
 import { rollbackOffer } from '../../changes/rollback-offer';
 import type { Db } from '../../db/knex';
 import type { ApiContextExtras, ApiState } from '../context';
@@ -20,7 +21,8 @@ export const rollbackConfirmHref = (org: string, changeId: string, back: string)
  * "Roll back to this release": a page naming the app, the current version and the target, with
  * optional Slack channels. Nothing is started by showing it; its script (assets/js/rollback-confirm.js)
  * posts to POST /api/rollbacks with the session's CSRF token, as every console action does, and
- * opens the rollback's page. Cancel is a link back: it creates nothing.
+ * opens the rollback's page. Cancel is a link back: it creates nothing. "Ask for approval first"
+ * starts it gated (README "Gated rollback"): its page then waits for Approve / Reject.
  */
 export function rollbackPageRoutes(deps: { db: Db; sessions: ConsoleSessionStore | undefined; cookies: ConsoleCookies; sandbox: boolean }): Router<ApiState, ApiContextExtras> {
   const router = new Router<ApiState, ApiContextExtras>();
@@ -50,8 +52,9 @@ export function rollbackPageRoutes(deps: { db: Db; sessions: ConsoleSessionStore
 <p>Heroku makes a new release of <strong>${o.app}</strong> with the code and config vars of v${o.targetVersion} (${current} → v${o.targetVersion}). Add-ons and databases are not rolled back. The rollback checks the target with Heroku first and stops if it cannot be rolled back to.</p>
 <form class="stack" id="rollback-form" data-integration-id="${o.integrationId}" data-app="${o.app}" data-target="${o.targetReleaseId}" novalidate>
 <div class="field"><label for="slack-channels">Tell Slack channels (optional)</label><input id="slack-channels" name="slackChannels" autocomplete="off" spellcheck="false" placeholder="#ops, C0123" aria-describedby="slack-channels-hint"><p class="hint" id="slack-channels-hint">Channel ids or #names, separated by commas. The result is posted there.</p></div>
-<div class="field"><label for="requested-by">Your email or Slack user id (optional)</label><input id="requested-by" name="requestedBy" autocomplete="email" maxlength="320" spellcheck="false"></div>
-<div class="row"><button type="submit" class="button-danger" id="rollback-confirm">Roll back ${o.app} to v${o.targetVersion}</button> <a href="${backHref}" id="rollback-cancel">Cancel</a></div>
+<div class="field"><label for="requested-by">Your email or Slack user id (optional)</label><input id="requested-by" name="requestedBy" autocomplete="email" maxlength="320" spellcheck="false" aria-describedby="requested-by-hint"><p class="hint" id="requested-by-hint">Needed to ask for approval: you may not approve your own rollback.</p></div>
+${approvalChoice()}
+<div class="row"><button type="submit" class="button-danger" id="rollback-confirm" data-direct-label="Roll back ${o.app} to v${o.targetVersion}" data-gated-label="Ask for approval to roll back ${o.app} to v${o.targetVersion}">Roll back ${o.app} to v${o.targetVersion}</button> <a href="${backHref}" id="rollback-cancel">Cancel</a></div>
 <div id="rollback-message" aria-live="polite"></div>
 </form>
 <noscript><p class="notice notice-error">Rolling back needs JavaScript. The same request is POST /api/rollbacks.</p></noscript>
@@ -59,4 +62,19 @@ export function rollbackPageRoutes(deps: { db: Db; sessions: ConsoleSessionStore
     );
   });
   return router;
+}
+
+/** Long enough to find someone on call, short enough that an unanswered request does not linger into the next incident. */
+export const DEFAULT_APPROVAL_MINUTES = 15;
+
+/** "Ask for approval first": the `approval` input of a gated rollback; its fields show once it is ticked (rollback-confirm.js). */
+function approvalChoice(): SafeHtml {
+  const maxMinutes = MAX_APPROVAL_TIMEOUT_SECONDS / 60;
+  return html`<fieldset class="stack" id="approval-choice"><legend>Approval</legend>
+<div class="check"><input type="checkbox" id="ask-approval" name="askApproval" aria-describedby="ask-approval-hint"><label for="ask-approval">Ask for approval first</label></div>
+<p class="hint" id="ask-approval-hint">The target is checked, then nothing is released until someone else approves (on the rollback's page, through the API or in Slack); rejected or unanswered, nothing is released.</p>
+<div class="stack" id="approval-fields" hidden>
+<div class="field"><label for="approvers">Approvers (optional)</label><input id="approvers" name="approvers" autocomplete="off" spellcheck="false" placeholder="alice@example.com, U0123ABCD" aria-describedby="approvers-hint"><p class="hint" id="approvers-hint">Emails or Slack user ids, separated by commas. Empty: anyone but you may approve.</p></div>
+<div class="field"><label for="approval-timeout">Expires after (minutes)</label><input id="approval-timeout" name="approvalTimeoutMinutes" type="number" inputmode="numeric" min="1" max="${maxMinutes}" step="1" value="${DEFAULT_APPROVAL_MINUTES}" aria-describedby="approval-timeout-hint"><p class="hint" id="approval-timeout-hint">Unanswered by then, the rollback ends expired without a release (at most ${maxMinutes}, 7 days).</p></div>
+</div></fieldset>`;
 }
