@@ -17,7 +17,7 @@ import type { RollbackOutcome } from './caller-workflows';
  */
 describe('the Nexus operation rollbackRelease, called from another namespace', function () {
   this.timeout(180_000);
-  const apps = ['nx-rb-happy', 'nx-rb-refused', 'nx-rb-cancel'];
+  const apps = ['nx-rb-happy', 'nx-rb-refused', 'nx-rb-cancel', 'nx-rb-gated'];
   let stack: Stack;
   let integration: ConnectedIntegration;
   let callers: Callers;
@@ -105,6 +105,56 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
     const unknownIntegration = randomUUID();
     const stranger = await outcomeOf({ integrationId: unknownIntegration, appName: app, target: 'previous' });
     assert.deepEqual(stranger, { outcome: 'failed', failureType: ROLLBACK_REFUSED.unknownIntegration, message: `unknown integration ${unknownIntegration}` });
+  });
+
+  it('with approval: rejected through the API the caller gets ApprovalRejected and nothing is released; expired, ApprovalExpired; approved, the new release', async () => {
+    const app = 'nx-rb-gated';
+    await withDeploys(app);
+    const decide = (id: string, kind: 'approve' | 'reject', body: Record<string, unknown>) => stack.api(`/api/rollbacks/${encodeURIComponent(id)}/${kind}`, { method: 'POST', body: JSON.stringify(body) });
+    const rollbackCalls = () => stack.heroku.calls.filter((c) => c.method === 'POST' && c.path === `/apps/${app}/releases`);
+    /** Calls rollbackRelease gated and waits until its rollback (the app's newest) awaits a decision. */
+    async function gatedCall(approval: Record<string, unknown>): Promise<{ handle: WorkflowHandle; rollback: RollbackView }> {
+      const before = (await rollbacksOf(app)).length;
+      const handle = await call({ appName: app, target: 'previous', requestedBy: 'incident-bot@example.com', approval });
+      const rollback = await waitFor('the Nexus rollback to await approval', async () => {
+        const all = await rollbacksOf(app);
+        return all.length > before ? all[0] : undefined;
+      }, (r) => r !== undefined && r.status !== 'pending' && r.status !== 'running');
+      assert.equal(rollback?.status, 'awaiting_approval', rollback?.error ?? '');
+      return { handle, rollback: rollback! };
+    }
+
+    const held = await gatedCall({ timeoutSeconds: 300, approvers: ['lead@example.com'] });
+    assert.match(held.rollback.id, /^nexus-/);
+    assert.equal(held.rollback.targetVersion, 3, 'the target is checked before the approval');
+    assert.equal((await decide(held.rollback.id, 'approve', { by: 'incident-bot@example.com' })).status, 403, 'the requester may not approve');
+    assert.equal((await decide(held.rollback.id, 'reject', { by: 'lead@example.com', reason: 'not now' })).status, 200);
+    const rejected = (await held.handle.result()) as RollbackOutcome;
+    assert.deepEqual(rejected, { outcome: 'failed', failureType: 'ApprovalRejected', message: 'not rolled back: rejected by lead@example.com (not now)' });
+    const rejectedView = await getRollback(stack, held.rollback.id);
+    assert.equal(rejectedView.status, 'rejected');
+    assert.equal(rejectedView.error, 'not rolled back: rejected by lead@example.com (not now)', 'the same error the API shows');
+    assert.deepEqual(rollbackCalls(), [], 'Heroku was not asked');
+
+    const unanswered = await gatedCall({ timeoutSeconds: 2 });
+    const expired = (await unanswered.handle.result()) as RollbackOutcome;
+    assert.deepEqual(expired, { outcome: 'failed', failureType: 'ApprovalExpired', message: 'not rolled back: the approval request expired after 2 s without an answer' });
+    assert.equal((await getRollback(stack, unanswered.rollback.id)).status, 'expired');
+    assert.deepEqual(rollbackCalls(), []);
+    assert.equal(stack.heroku.releases(app).length, 4, 'nothing released');
+
+    const approved = await gatedCall({ timeoutSeconds: 300, approvers: ['lead@example.com'] });
+    assert.deepEqual(rollbackCalls(), [], 'nothing before the approval');
+    assert.equal((await decide(approved.rollback.id, 'approve', { by: 'lead@example.com' })).status, 200);
+    const outcome = (await approved.handle.result()) as RollbackOutcome;
+    assert.equal(outcome.outcome, 'succeeded', JSON.stringify(outcome));
+    if (outcome.outcome !== 'succeeded') return;
+    const made = rollbackReleases(stack, app, 3);
+    assert.equal(made.length, 1, 'exactly one rollback release, after the approval');
+    assert.deepEqual([outcome.result.rollbackId, outcome.result.releaseId, outcome.result.releaseVersion, outcome.result.targetVersion], [approved.rollback.id, made[0]?.id, 5, 3]);
+    const view = await getRollback(stack, approved.rollback.id);
+    assert.equal(view.status, 'succeeded');
+    assert.equal((view.approval as { decidedBy: string }).decidedBy, 'lead@example.com');
   });
 
   it('a bad input is a BAD_REQUEST at once with the API message, and no rollback starts', async () => {
