@@ -1,4 +1,4 @@
-import { NexusOperationFailure } from '@temporalio/common';
+import { NexusOperationFailure, type Duration } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { HandlerError } from 'nexus-rpc';
 // What an incident team's workflow imports: the service definition and its types, nothing else.
@@ -41,13 +41,14 @@ export async function IncidentAsksWhatChanged(endpoint: string, request: Changes
 export type RollbackOutcome = { outcome: 'succeeded'; result: RollbackResult } | { outcome: 'failed'; failureType: string | undefined; message: string };
 
 /** An incident workflow rolling its app back through rollbackRelease; cancelling it cancels the rollback. */
-export async function IncidentRollsBack(endpoint: string, request: RollbackRequest): Promise<RollbackOutcome> {
+export async function IncidentRollsBack(endpoint: string, request: RollbackRequest, scheduleToCloseTimeout: Duration = '10 minutes'): Promise<RollbackOutcome> {
   const dynopulse = wf.createNexusServiceClient({ service: dynopulseService, endpoint });
   try {
-    return { outcome: 'succeeded', result: await dynopulse.executeOperation('rollbackRelease', request, { scheduleToCloseTimeout: '10 minutes' }) };
+    return { outcome: 'succeeded', result: await dynopulse.executeOperation('rollbackRelease', request, { scheduleToCloseTimeout }) };
   } catch (err) {
     if (err instanceof NexusOperationFailure && err.cause instanceof wf.ApplicationFailure) return { outcome: 'failed', failureType: err.cause.type ?? undefined, message: err.cause.message };
     if (err instanceof NexusOperationFailure && err.cause instanceof HandlerError) return { outcome: 'failed', failureType: `HandlerError:${err.cause.type}`, message: err.cause.message };
+    if (err instanceof NexusOperationFailure && err.cause instanceof wf.TimeoutFailure) return { outcome: 'failed', failureType: `TimeoutFailure:${err.cause.timeoutType}`, message: err.cause.message };
     throw err;
   }
 }

@@ -39,9 +39,9 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
     await stack.heroku.waitForDeliveriesSettled();
   }
 
-  const call = (request: Record<string, unknown>): Promise<WorkflowHandle> =>
-    callers.client.workflow.start('IncidentRollsBack', { taskQueue: callers.taskQueue, workflowId: `incident-rollback-${randomUUID()}`, args: [callers.endpoint, { integrationId: integration.integrationId, ...request }] });
-  const outcomeOf = async (request: Record<string, unknown>) => (await (await call(request)).result()) as RollbackOutcome;
+  const call = (request: Record<string, unknown>, scheduleToCloseTimeout = '10 minutes'): Promise<WorkflowHandle> =>
+    callers.client.workflow.start('IncidentRollsBack', { taskQueue: callers.taskQueue, workflowId: `incident-rollback-${randomUUID()}`, args: [callers.endpoint, { integrationId: integration.integrationId, ...request }, scheduleToCloseTimeout] });
+  const outcomeOf = async (request: Record<string, unknown>, scheduleToCloseTimeout?: string) => (await (await call(request, scheduleToCloseTimeout)).result()) as RollbackOutcome;
 
   /** The app's rollbacks as GET /api/rollbacks/:id shows them, newest first. */
   async function rollbacksOf(app: string): Promise<RollbackView[]> {
@@ -163,6 +163,17 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
     const missing = await outcomeOf({ appName: 'nx-rb-bad', target: 'previous', postToIncidentTimeline: true });
     assert.equal(missing.outcome, 'failed');
     if (missing.outcome === 'failed') assert.match(missing.message, /postToIncidentTimeline needs incident.id/);
+    assert.deepEqual(await rollbacksOf('nx-rb-bad'), []);
+  });
+
+  it('an approval the caller would stop waiting for is refused at once (scheduleToCloseTimeout not a minute past approval.timeoutSeconds): no rollback starts', async () => {
+    // Accepted, the caller would time out while the rollback still awaited a decision, and a late approval would release it unobserved.
+    const outlasting = await outcomeOf({ appName: 'nx-rb-bad', target: 'previous', requestedBy: 'incident-bot@example.com', approval: { timeoutSeconds: 300 } }, '5 minutes');
+    assert.equal(outlasting.outcome, 'failed');
+    if (outlasting.outcome === 'failed') {
+      assert.equal(outlasting.failureType, 'HandlerError:BAD_REQUEST');
+      assert.match(outlasting.message, /^Invalid RollbackHerokuRelease input: approval\.timeoutSeconds is 300 but the caller waits only 29\d s \(its scheduleToCloseTimeout\): make the scheduleToCloseTimeout at least 360 s/);
+    }
     assert.deepEqual(await rollbacksOf('nx-rb-bad'), []);
   });
 
