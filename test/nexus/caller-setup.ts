@@ -28,11 +28,9 @@ export interface Callers {
  */
 export async function startCallers(stack: Stack): Promise<Callers> {
   const h = stack.h;
-  const cli = await locateTemporalCli({ projectRoot });
-  const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', h.temporalAddress]);
+  const temporal = await temporalCli(stack);
   await temporal('operator', 'namespace', 'describe', '--namespace', CALLER_NAMESPACE).catch(() => temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE));
-  const endpoint = `dynopulse-${randomUUID().slice(0, 8)}`;
-  await temporal('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', h.namespace, '--target-task-queue', nexusTaskQueue(stack.config.temporal.taskQueue));
+  const endpoint = await createEndpoint(stack, nexusTaskQueue(stack.config.temporal.taskQueue));
 
   const taskQueue = `incident-caller-${randomUUID()}`;
   const nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, db: h.db, workflowBundle: h.workflowBundle });
@@ -56,6 +54,18 @@ export async function startCallers(stack: Stack): Promise<Callers> {
       await Promise.all([callerRunning, nexusRunning]);
     },
   };
+}
+
+/** A Nexus endpoint (named `dynopulse-…`) to a task queue of dynopulse's namespace, created with the CLI as README says. */
+export async function createEndpoint(stack: Stack, targetTaskQueue: string): Promise<string> {
+  const endpoint = `dynopulse-${randomUUID().slice(0, 8)}`;
+  await (await temporalCli(stack))('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', stack.h.namespace, '--target-task-queue', targetTaskQueue);
+  return endpoint;
+}
+
+async function temporalCli(stack: Stack) {
+  const cli = await locateTemporalCli({ projectRoot });
+  return (...args: string[]) => execFileAsync(cli, [...args, '--address', stack.h.temporalAddress]);
 }
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

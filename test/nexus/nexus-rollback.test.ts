@@ -2,13 +2,20 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { after, before, describe, it } from 'mocha';
-import { ROLLBACK_REFUSED } from '../../src/nexus/service';
+import * as nexus from 'nexus-rpc';
+import { createBoundaryDataConverter } from '../../src/nexus/boundary-converter';
+import { changesBeforeOperation } from '../../src/nexus/changes-before-operation';
+import { nexusRollbackId, rollbackReleaseOperation } from '../../src/nexus/rollback-release-operation';
+import { runCommandOperation } from '../../src/nexus/run-command-operation';
+import { dynopulseService, ROLLBACK_REFUSED, type RollbackRequest, type RollbackResult } from '../../src/nexus/service';
+import { nexusTaskQueue } from '../../src/nexus/task-queue';
 import { startRunStack, waitFor } from '../command-runs/support';
 import { getRollback, rollbackReleases, type RollbackView } from '../rollbacks/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
-import { startCallers, type Callers } from './caller-setup';
+import { createEndpoint, startCallers, type Callers } from './caller-setup';
 import type { RollbackOutcome } from './caller-workflows';
 
 /**
@@ -17,7 +24,7 @@ import type { RollbackOutcome } from './caller-workflows';
  */
 describe('the Nexus operation rollbackRelease, called from another namespace', function () {
   this.timeout(180_000);
-  const apps = ['nx-rb-happy', 'nx-rb-refused', 'nx-rb-cancel', 'nx-rb-gated'];
+  const apps = ['nx-rb-happy', 'nx-rb-refused', 'nx-rb-cancel', 'nx-rb-gated', 'nx-rb-retried'];
   let stack: Stack;
   let integration: ConnectedIntegration;
   let callers: Callers;
@@ -39,8 +46,8 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
     await stack.heroku.waitForDeliveriesSettled();
   }
 
-  const call = (request: Record<string, unknown>, scheduleToCloseTimeout = '10 minutes'): Promise<WorkflowHandle> =>
-    callers.client.workflow.start('IncidentRollsBack', { taskQueue: callers.taskQueue, workflowId: `incident-rollback-${randomUUID()}`, args: [callers.endpoint, { integrationId: integration.integrationId, ...request }, scheduleToCloseTimeout] });
+  const call = (request: Record<string, unknown>, scheduleToCloseTimeout = '10 minutes', endpoint = callers.endpoint): Promise<WorkflowHandle> =>
+    callers.client.workflow.start('IncidentRollsBack', { taskQueue: callers.taskQueue, workflowId: `incident-rollback-${randomUUID()}`, args: [endpoint, { integrationId: integration.integrationId, ...request }, scheduleToCloseTimeout] });
   const outcomeOf = async (request: Record<string, unknown>, scheduleToCloseTimeout?: string) => (await (await call(request, scheduleToCloseTimeout)).result()) as RollbackOutcome;
 
   /** The app's rollbacks as GET /api/rollbacks/:id shows them, newest first. */
@@ -201,6 +208,58 @@ describe('the Nexus operation rollbackRelease, called from another namespace', f
       assert.equal(stack.heroku.releases(app).length, 4);
     } finally {
       stack.heroku.faults.clear();
+    }
+  });
+  it('a retried start (the answer to the first was lost) finds the same rollback: one rollback, one release, the caller gets its result', async () => {
+    const app = 'nx-rb-retried';
+    await withDeploys(app);
+    // dynopulse's own handler behind an endpoint of its own, whose first answer is lost after the workflow started: the caller's server retries the start with the same request id.
+    const runTaskQueue = stack.config.temporal.taskQueue;
+    const real = rollbackReleaseOperation(runTaskQueue);
+    const starts: string[] = [];
+    const firstAnswerLost: nexus.OperationHandler<RollbackRequest, RollbackResult> = {
+      async start(ctx, input) {
+        const answer = await real.start(ctx, input);
+        starts.push(ctx.requestId);
+        if (starts.length === 1) throw new nexus.HandlerError('INTERNAL', 'the answer to the first start was lost', { retryableOverride: true });
+        return answer;
+      },
+      cancel: (ctx, token) => real.cancel(ctx, token),
+    };
+    if (!stack.config.encryptionKey) throw new Error('the test stack has an encryption key');
+    const taskQueue = `${nexusTaskQueue(runTaskQueue)}-lost-answer-${randomUUID().slice(0, 8)}`;
+    const worker = await Worker.create({
+      connection: stack.h.workerConnection,
+      namespace: stack.h.namespace,
+      taskQueue,
+      workflowBundle: stack.h.workflowBundle,
+      nexusServices: [nexus.serviceHandler(dynopulseService, { runCommand: runCommandOperation(runTaskQueue), rollbackRelease: firstAnswerLost, changesBefore: changesBeforeOperation(stack.h.db) })],
+      dataConverter: createBoundaryDataConverter(stack.config.encryptionKey),
+    });
+    const running = worker.run();
+    try {
+      const endpoint = await createEndpoint(stack, taskQueue);
+      // Gated, so the rollback is still waiting when the retry comes (a finished one would complete the operation through its callback, retry or not).
+      const handle = await call({ appName: app, target: 'previous', requestedBy: 'incident-bot@example.com', approval: { timeoutSeconds: 300 } }, '10 minutes', endpoint);
+      await waitFor('the retried start', () => Promise.resolve(starts.length), (n) => n >= 2);
+      assert.equal(starts[0], starts[1], 'the retry carries the same request id');
+      const waiting = await rollbacksOf(app);
+      assert.deepEqual(waiting.map((r) => [r.id, r.status]), [[nexusRollbackId(starts[0] as string), 'awaiting_approval']], 'the retry found the rollback the first start made');
+      assert.equal((await stack.api(`/api/rollbacks/${waiting[0]?.id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'lead@example.com' }) })).status, 200);
+      const outcome = (await handle.result()) as RollbackOutcome;
+      assert.equal(outcome.outcome, 'succeeded', JSON.stringify(outcome));
+      assert.equal(starts.length, 2, 'started, answer lost, started once more');
+      if (outcome.outcome !== 'succeeded') return;
+      assert.equal(outcome.result.rollbackId, nexusRollbackId(starts[0] as string));
+      assert.deepEqual((await rollbacksOf(app)).map((r) => [r.id, r.status]), [[outcome.result.rollbackId, 'succeeded']], 'one rollback');
+      assert.equal(stack.heroku.calls.filter((c) => c.method === 'POST' && c.path === `/apps/${app}/releases`).length, 1, 'Heroku asked once');
+      assert.deepEqual(rollbackReleases(stack, app, 3).map((r) => r.id), [outcome.result.releaseId]);
+      const wrapper = `heroku-nexus-rollback-${outcome.result.rollbackId}`;
+      const runs = await waitFor('the wrapper in visibility', () => stack.h.temporal.workflow.count(`WorkflowId = "${wrapper}"`), (c) => c.count > 0);
+      assert.equal(runs.count, 1, 'one wrapper run');
+    } finally {
+      worker.shutdown();
+      await running;
     }
   });
 });
