@@ -60,7 +60,7 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     const runOf = async (command: string) => (await stack.h.db('command_runs').whereRaw("input->>'command' = ?", [command]).first<{ id: string; status: string } | undefined>('id', 'status')) ?? null;
     const decideRun = (id: string, kind: string, by: string) => stack.api(`/api/command-runs/${encodeURIComponent(id)}/${kind}`, { method: 'POST', body: JSON.stringify({ by }) });
     const approvedCommand = `echo approved through nexus ${randomUUID()}`;
-    const approved = await call({ command: approvedCommand, requestedBy: 'caller@example.com', approval: { timeoutSeconds: 600 } });
+    const approved = await call({ command: approvedCommand, requestedBy: 'caller@example.com', approval: { timeoutSeconds: 300 } });
     const waiting = await waitFor('the Nexus run to await approval', () => runOf(approvedCommand), (r) => r?.status === 'awaiting_approval');
     assert.equal((await decideRun(waiting!.id, 'approve', 'caller@example.com')).status, 403, 'the requester may not approve');
     assert.equal((await decideRun(waiting!.id, 'approve', 'lead@example.com')).status, 200);
@@ -68,7 +68,7 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     assert.equal(outcome.outcome, 'succeeded', JSON.stringify(outcome));
 
     const rejectedCommand = `echo rejected through nexus ${randomUUID()}`;
-    const rejected = await call({ command: rejectedCommand, approval: { timeoutSeconds: 600 } });
+    const rejected = await call({ command: rejectedCommand, approval: { timeoutSeconds: 300 } });
     const held = await waitFor('the second Nexus run to await approval', () => runOf(rejectedCommand), (r) => r?.status === 'awaiting_approval');
     assert.equal((await decideRun(held!.id, 'reject', 'lead@example.com')).status, 200);
     const refused = (await rejected.result()) as CallerOutcome;
@@ -82,6 +82,16 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     const expired = (await (await call({ command: 'echo never', approval: { timeoutSeconds: 1 } })).result()) as CallerOutcome;
     assert.equal(expired.outcome, 'failed', JSON.stringify(expired));
     if (expired.outcome === 'failed') assert.equal(expired.failureType, 'ApprovalExpired');
+
+    // The caller waits 10 minutes: an approval of 10 minutes would leave the run waiting after it gave up.
+    const outlastingCommand = `echo outlasting ${randomUUID()}`;
+    const outlasting = (await (await call({ command: outlastingCommand, approval: { timeoutSeconds: 600 } })).result()) as CallerOutcome;
+    assert.equal(outlasting.outcome, 'failed', JSON.stringify(outlasting));
+    if (outlasting.outcome === 'failed') {
+      assert.equal(outlasting.failureType, 'HandlerError:BAD_REQUEST');
+      assert.match(outlasting.message, /approval\.timeoutSeconds is 600 but the caller waits only \d+ s/);
+    }
+    assert.equal(await runOf(outlastingCommand), null, 'no run was started');
   });
 
   it('a command that fails surfaces as a CommandFailed failure the caller catches, carrying the result', async () => {
