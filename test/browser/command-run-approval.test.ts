@@ -5,8 +5,9 @@ import type { Page } from 'playwright-core';
 import { awaitingApproval, dynoCreates, FINAL, gatedRun } from '../approval/support';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { launchChromium, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /**
  * Approving from the console, in headless Chromium against a test stack: the run's page shows the
@@ -25,10 +26,7 @@ describe('console: approving and rejecting a gated command run (headless Chromiu
     ({ stack, integration } = await startRunStack({ apps: [{ name: 'app-console-gate', configVars: { API_KEY: SECRET } }] }));
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();

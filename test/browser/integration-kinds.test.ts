@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import type { Page } from 'playwright-core';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 import { launchChromium, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /** Choosing the kinds of change an integration records, in headless Chromium against a test stack. */
 describe('console: kinds of change per integration (headless Chromium)', function () {
@@ -21,10 +22,7 @@ describe('console: kinds of change per integration (headless Chromium)', functio
     integration = await connectIntegration(stack, { apps: ['kinds-web'] });
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();

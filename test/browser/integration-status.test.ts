@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import type { Page } from 'playwright-core';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 import { launchChromium, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /**
  * The integration pages when things go wrong, in headless Chromium against a test stack:
@@ -24,10 +25,7 @@ describe('console integration pages: errors and hostile text (headless Chromium)
     await stack.h.db('integration_apps').where({ integration_id: integration.integrationId, app_name: 'status-api' }).update({ status: 'error', last_error: `Heroku said: ${hostile}` });
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();

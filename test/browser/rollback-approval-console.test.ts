@@ -5,8 +5,9 @@ import type { Page } from 'playwright-core';
 import { startRunStack, waitFor } from '../command-runs/support';
 import { FINAL_ROLLBACK, getRollback, postRollback, rollbackReleases } from '../rollbacks/support';
 import type { ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { launchChromium, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /**
  * Deciding a gated rollback from its console page, in headless Chromium: the approval block shows
@@ -28,10 +29,7 @@ describe('console: approving and rejecting a gated rollback (headless Chromium)'
     await stack.heroku.waitForDeliveriesSettled();
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();

@@ -5,8 +5,9 @@ import type { Page } from 'playwright-core';
 import { startRunStack, waitFor } from '../command-runs/support';
 import { getRollback, rollbackReleases } from '../rollbacks/support';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, type Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 import { DESKTOP, launchChromium, PHONE, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /**
  * "Roll back to this release" in the console, in headless Chromium against a test stack: from an
@@ -30,10 +31,7 @@ describe('console: rolling back to a release (headless Chromium)', function () {
     await stack.heroku.waitForDeliveriesSettled();
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();

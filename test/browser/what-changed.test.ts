@@ -4,8 +4,9 @@ import type { Page } from 'playwright-core';
 import { recordHandMadeChange } from '../changes/support';
 import { assertAllAccepted, putService, uniqueName } from '../pulses/support';
 import { connectIntegration, type ConnectedIntegration } from '../support/fixtures';
-import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 import { DESKTOP, launchChromium, type Browser } from './support/chromium';
+import { signIn } from './support/sign-in';
 
 /** The "What changed" view of a service and an app, in headless Chromium against a test stack. */
 describe('console "What changed" timeline (headless Chromium)', function () {
@@ -39,10 +40,7 @@ describe('console "What changed" timeline (headless Chromium)', function () {
     await recordHandMadeChange(stack, integration, web, { kind: 'maintenance', summary: `[Heroku][Maintenance] ${web} on`, data: {}, at: oldAt });
     browser = await launchChromium();
     page = browser.page;
-    await page.goto(`${stack.apiUrl}/sign-in`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/integrations');
+    await signIn(page, stack.apiUrl);
   });
   after(async () => {
     await browser?.close();
