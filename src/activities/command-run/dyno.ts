@@ -3,21 +3,12 @@ import { DEFAULT_DYNO_SIZE, MAX_TIME_TO_LIVE_SECONDS } from '../../command-runs/
 import { getRun, updateRun, type CommandRunRow } from '../../command-runs/run-store';
 import { attachUrlAad } from '../../crypto/aad';
 import { appPath, HerokuApiError, type HerokuClient } from '../../heroku/client';
+import type { HerokuDyno } from '../../heroku/dyno';
 import { reportingExitStatus } from '../../rendezvous/exit-status';
 import { quoteShellWord } from '../../templates/shell-quote';
 import type { ActivityDeps } from '../deps';
 import { herokuFailure, onHeroku } from './failures';
 import { createFirRun } from './fir-dyno';
-
-/** The parts of Heroku's dyno object we use (heroku.md §6.1). */
-export interface HerokuDyno {
-  id: string;
-  name: string;
-  command: string;
-  size: string;
-  state: string;
-  attach_url: string | null;
-}
 
 /**
  * Heroku's own `time_to_live` is a backstop for when no worker is there to enforce the cap: a

@@ -7,7 +7,7 @@ import { appPath } from '../../heroku/client';
 import { PRINT_EXIT_STATUS } from '../../rendezvous/exit-status';
 import { quoteShellWord } from '../../templates/shell-quote';
 import type { ActivityDeps } from '../deps';
-import type { HerokuDyno } from './dyno';
+import type { HerokuDyno } from '../../heroku/dyno';
 import { onHeroku } from './failures';
 
 // Fir (README "On Fir", docs/heroku-fir.md): there are no attached one-off dynos; the command runs
@@ -42,9 +42,9 @@ async function chooseDyno(deps: ActivityDeps, run: CommandRunRow): Promise<Herok
     return named;
   }
   const type = run.input.processType ?? 'web';
-  const up = dynos.filter((d) => (d as HerokuDyno & { type?: string }).type === type && d.state === 'up');
+  const up = dynos.filter((d) => d.type === type && d.state === 'up');
   if (up.length === 0) {
-    const ofType = dynos.filter((d) => (d as HerokuDyno & { type?: string }).type === type);
+    const ofType = dynos.filter((d) => d.type === type);
     const states = ofType.length > 0 ? ` (its ${type} dynos: ${ofType.map((d) => `${d.name} ${d.state}`).join(', ')})` : '';
     throw ApplicationFailure.nonRetryable(`no ${type} dyno is up on ${run.app_name}${states}; nothing was run`, 'InvalidInput');
   }
