@@ -58,12 +58,13 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(jsonBody({ limitBytes: 1024 * 1024 }));
 
   for (const router of [
+    // First: the hottest route (every Heroku delivery) is matched before any other router runs.
+    herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
     healthRoutes(deps),
     metricsRoutes(deps), // GET /metrics: outside /api, no admin token (Prometheus), unless METRICS_ADDRESS moves it
     codecRoutes(deps, { sessions: adminConsole.readOnlySessions, failures: adminFailures }),
     integrationRoutes(deps),
     oauthCallbackRoutes(deps),
-    herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
     serviceRoutes(deps),
     pulseRoutes(deps),
     changeRoutes(deps), // GET /api/changes: what changed before an instant (CONTRACT §6)
