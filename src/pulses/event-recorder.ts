@@ -30,7 +30,7 @@ export class EventRecorder {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { maxInFlight: number; maxGroup: number } = { maxInFlight: 4, maxGroup: 32 },
+    private readonly options: { maxInFlight: number; maxGroup: number } = { maxInFlight: 2, maxGroup: 32 },
   ) {}
 
   record(input: RecordEventInput): Promise<RecordEventResult> {

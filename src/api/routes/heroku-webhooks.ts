@@ -21,9 +21,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `POST /webhooks/heroku/:integrationId`: Heroku app-webhook deliveries. No admin token: the
  * HMAC signature, keyed with the secret of this integration's webhook on the app the body names,
  * is the authentication. The hot path is the signature check (with a cached secret) and one
- * statement that stores the event with its pulse and re-checks that secret; 200 is sent only
- * once that is durable and, when the payload lacks a release's commit, once the lookup workflow
- * is started. Rejected requests store nothing.
+ * statement that stores the event with its pulse and re-checks that secret, shared with the
+ * deliveries that arrived meanwhile (group commit); 200 is sent only once that is durable and,
+ * when the payload lacks a release's commit, once the lookup workflow is started. Rejected
+ * requests store nothing.
  */
 export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras> {
   const router = new Router<ApiState, ApiContextExtras>();
