@@ -18,9 +18,9 @@ interface Pending {
  *
  * A group never holds two events with the same event id, business key or pulse key of one
  * integration, nor one of a group in flight (the later waits for the next group), so each result
- * is unambiguous. When
- * PostgreSQL refuses a payload, the group is retried one event at a time, so only that delivery
- * fails (400); any other error fails every delivery of the group (503, Heroku retries).
+ * is unambiguous. When PostgreSQL refuses a payload, the group is retried one event at a time, so
+ * only that delivery fails (400); any other error fails every delivery of the group (503, Heroku
+ * retries).
  */
 export class EventRecorder {
   private readonly queue: Pending[] = [];
