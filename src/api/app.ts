@@ -87,7 +87,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     changeRoutes(deps), // GET /api/changes: what changed before an instant (CONTRACT §6)
     incidentTimelineRoutes(deps),
     commandRunRoutes(deps),
-    approvalDecisionRoutes(deps), // POST /api/command-runs/:id/approve|reject
+    approvalDecisionRoutes(deps), // POST /api/command-runs/:id/approve|reject, /api/rollbacks/:id/approve|reject
     integrationListRoutes(deps), // GET /api/integrations/heroku: added for the console
     commandRunListRoutes(deps), // GET /api/command-runs: added for the console
     rollbackRoutes(deps), // POST/GET /api/rollbacks (CONTRACT §6)

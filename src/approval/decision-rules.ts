@@ -34,6 +34,8 @@ export type ParsedDecision = z.output<typeof decisionRequestSchema>;
 export interface ApprovalPolicy {
   approvers: readonly string[] | null;
   requestedBy: string | null;
+  /** What is gated, in the refusal messages ("requested this rollback"); a run by default. */
+  noun?: 'run' | 'rollback';
 }
 
 export interface Refusal {
@@ -51,7 +53,7 @@ export function refusalOf(kind: DecisionKind, status: ApprovalStatus, policy: Ap
   const who = new Set([request.by, ...(request.identities ?? [])].map(canonicalIdentity));
   const isRequester = policy.requestedBy !== null && who.has(policy.requestedBy);
   const listed = policy.approvers === null || policy.approvers.some((a) => who.has(a));
-  if (kind === 'approve' && isRequester) return { type: APPROVER_NOT_ALLOWED, message: `${request.by} requested this run and may not approve it (four eyes)` };
+  if (kind === 'approve' && isRequester) return { type: APPROVER_NOT_ALLOWED, message: `${request.by} requested this ${policy.noun ?? 'run'} and may not approve it (four eyes)` };
   if (!listed && !(kind === 'reject' && isRequester)) return { type: APPROVER_NOT_ALLOWED, message: `${request.by} is not one of the approvers of this request` };
   return undefined;
 }

@@ -26,7 +26,7 @@ export async function sendDecision(deps: { db: Db; temporal: Client }, approval:
       if (cause.type === NOT_AWAITING_APPROVAL) return notWaiting(cause.message);
       if (cause.type === 'InvalidDecision') return { ok: false, status: 400, code: 'invalid_decision', message: cause.message };
     }
-    if (err instanceof WorkflowNotFoundError) return notWaiting('not awaiting approval: the run is over');
+    if (err instanceof WorkflowNotFoundError) return notWaiting(`not awaiting approval: the ${approval.subject_kind === 'rollback' ? 'rollback' : 'run'} is over`);
     throw err;
   }
   return { ok: true, approval: (await findApproval(deps.db, approval.id)) ?? approval };

@@ -29,12 +29,21 @@ export interface ChangeRow {
 /** Keys that may name a config var's value in some payload: never shown (CONTRACT §6), whatever made the pulse. */
 const VALUE_KEYS = new Set(['value', 'values', 'configVars', 'config_vars', 'env']);
 
+/** Heroku's rollback release: a release pulse (its text fixed by CONTRACT §5) whose description says so. */
+const ROLLBACK_DESCRIPTION = /^Rollback to v\d+$/;
+
+/** As a change, a rollback release is a `rollback`, whoever asked Heroku for it (dynopulse, the CLI, the dashboard). */
+function kindOf(row: ChangeRow): ChangeKindName {
+  const description = row.data['description'];
+  return row.kind === 'release' && typeof description === 'string' && ROLLBACK_DESCRIPTION.test(description) ? 'rollback' : row.kind;
+}
+
 export function changeView(row: ChangeRow): ChangeView {
   const email = row.data['userEmail'];
   const data = Object.fromEntries(Object.entries(row.data).filter(([k]) => !VALUE_KEYS.has(k)));
   return {
     id: row.id,
-    kind: row.kind,
+    kind: kindOf(row),
     summary: row.summary,
     app: row.app_name,
     serviceIds: row.service_ids,

@@ -43,7 +43,8 @@ export async function getChange(db: Db, orgId: string, id: string): Promise<Chan
   return ((await changesOf(db, orgId).andWhere('p.id', id)) as ChangeRow[])[0];
 }
 
-function changesOf(db: Db, orgId: string) {
+/** Every change of an org with its rollback target (the rule above); callers narrow it. */
+export function changesOf(db: Db, orgId: string) {
   const serviceIds = db('pulse_services as ps').where('ps.pulse_id', db.ref('p.id')).select(db.raw(`coalesce(array_agg(ps.service_id order by ps.service_id), '{}')`));
   const rollbackTarget = db.raw(
     `case when p.kind = any(:kinds) and (p.data->>'version') ~ '^[0-9]{1,9}$' then (

@@ -28,14 +28,13 @@ export const rollbackInputSchema = z
     integrationId: common.integrationId,
     appName: common.appName,
     target: targetSchema,
+    /** Nothing is released until someone allowed approves (README "Approval gate"). */
     approval: approvalInputSchema.optional(),
     requestedBy: requestedBySchema,
     slackChannels: common.slackChannels,
     postToIncidentTimeline: common.postToIncidentTimeline,
     incident: common.incident,
   })
-  // The approval gate for rollbacks comes with its own change; until then a gated rollback is refused, never run ungated.
-  .refine((input) => input.approval === undefined, { message: 'approval for rollbacks is not available yet', path: ['approval'] })
   .refine((input) => !input.postToIncidentTimeline || !!input.incident?.id, { message: 'postToIncidentTimeline needs incident.id', path: ['incident', 'id'] });
 
 /** The input after validation. Plain JSON (the target normalized to `{kind,…}`: parsing it again gives the same). */

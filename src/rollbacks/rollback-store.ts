@@ -1,9 +1,10 @@
 import type { Db } from '../db/knex';
 import { targetText, type RollbackInput } from './input';
 
-export const ROLLBACK_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** CONTRACT §6 "Rollback"; `awaiting_approval`, `rejected`, `expired` only with `approval` (the column is plain text). */
+export const ROLLBACK_STATUSES = ['pending', 'awaiting_approval', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RollbackStatus = (typeof ROLLBACK_STATUSES)[number];
-export const FINAL_ROLLBACK_STATUSES: readonly RollbackStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const FINAL_ROLLBACK_STATUSES: readonly RollbackStatus[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'];
 
 /** Where the result stands in one Slack channel (`channel` as the caller wrote it). */
 export interface RollbackSlackPost {
@@ -71,6 +72,11 @@ export async function insertRollbackIfAbsent(db: Db, rollback: { id: string; wor
     .onConflict('id')
     .ignore();
   return getRollback(db, rollback.id);
+}
+
+/** `running` from `pending` (checked, or approved): never over a final status or a wait for approval. */
+export async function markRollbackRunning(db: Db, id: string): Promise<void> {
+  await db('rollbacks').where({ id, status: 'pending' }).update({ status: 'running', updated_at: db.fn.now() });
 }
 
 export async function updateRollback(db: Db, id: string, patch: Partial<Omit<RollbackRow, 'id' | 'updated_at'>>): Promise<void> {

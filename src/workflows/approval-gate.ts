@@ -48,7 +48,7 @@ export interface ApprovalGateOptions {
  */
 export async function approvalGate(gate: ApprovalGateOptions): Promise<ApprovalOutcome> {
   const id = approvalIdOf(gate.kind, gate.subjectId);
-  const policy = { approvers: gate.approval.approvers, requestedBy: gate.requestedBy };
+  const policy = { approvers: gate.approval.approvers, requestedBy: gate.requestedBy, noun: gate.kind === 'rollback' ? ('rollback' as const) : ('run' as const) };
   let status: ApprovalStatus = 'pending';
   /** Set when an accepted Update starts deciding: later ones are refused at once. */
   let deciding: ApprovalStatus | undefined;
@@ -147,9 +147,10 @@ export async function requireApproval(gate: ApprovalGateOptions): Promise<Approv
   const outcome = await approvalGate(gate);
   if (outcome.status === 'approved') return outcome;
   const rejected = outcome.status === 'rejected';
+  const not = gate.kind === 'rollback' ? 'not rolled back' : 'not run';
   const message = rejected
-    ? `not run: rejected by ${outcome.decidedBy}${outcome.reason ? ` (${outcome.reason})` : ''}`
-    : `not run: the approval request expired after ${gate.approval.timeoutSeconds} s without an answer`;
+    ? `${not}: rejected by ${outcome.decidedBy}${outcome.reason ? ` (${outcome.reason})` : ''}`
+    : `${not}: the approval request expired after ${gate.approval.timeoutSeconds} s without an answer`;
   throw wf.ApplicationFailure.nonRetryable(message, rejected ? APPROVAL_REJECTED : APPROVAL_EXPIRED);
 }
 

@@ -7,3 +7,4 @@ export { DisconnectHerokuIntegration } from './disconnect-heroku-integration';
 export { RunCommandOnHeroku } from './run-command';
 export { NexusRunCommand } from './nexus-run-command';
 export { RollbackHerokuRelease } from './rollback-heroku-release';
+export { NexusRollbackRelease } from './nexus-rollback-release';

@@ -2,6 +2,7 @@ import * as wf from '@temporalio/workflow';
 import type { RunCommandResult } from '../command-runs/input';
 import { workflowIdForRun } from '../command-runs/run-id';
 import { COMMAND_FAILED, type RunCommandRequest } from '../nexus/service';
+import { failureForCaller } from './nexus-child-failure';
 import { RunCommandOnHeroku } from './run-command';
 
 export interface NexusRunCommandInput {
@@ -27,11 +28,7 @@ export async function NexusRunCommand(input: NexusRunCommandInput): Promise<RunC
       args: [input.request],
     });
   } catch (err) {
-    if (wf.isCancellation(err)) throw err;
-    const cause = err instanceof wf.ChildWorkflowFailure ? err.cause : err;
-    if (cause instanceof wf.ApplicationFailure) throw wf.ApplicationFailure.nonRetryable(cause.message, cause.type ?? 'RunFailed');
-    if (cause instanceof wf.TerminatedFailure) throw wf.ApplicationFailure.nonRetryable('the run was terminated', 'RunTerminated');
-    throw wf.ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'RunFailed');
+    throw failureForCaller(err, { failed: 'RunFailed', terminated: 'RunTerminated', what: 'run' });
   }
   if (result.exitCode !== 0) {
     const why = result.timedOut ? 'timed out at the cap' : result.exitCode === null ? 'ended without an exit status' : `exited with code ${result.exitCode}`;

@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import { parseRollbackInput, type RollbackInput, type RollbackResult } from '../rollbacks/input';
 import { rollbackIdOfWorkflow } from '../rollbacks/rollback-id';
 import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../temporal/search-attributes';
+import { notApprovedStatusOf, requireApproval } from './approval-gate';
 
 /** Database and Platform API reads: quick, retried through short outages (429/5xx). */
 const steps = wf.proxyActivities<Activities>({
@@ -28,8 +29,9 @@ const slack = wf.proxyActivities<Activities>({
 
 /**
  * Release rollback (CONTRACT §6 "Rollback"): check the target (exists, eligible for rollback, not
- * the current release), ask Heroku for the rollback exactly once, then tell the run's Slack
- * channels and, if asked, the incident timeline.
+ * the current release), with `approval` wait for someone allowed to approve (the same gate as
+ * command runs; rejected or expired: no release), ask Heroku for the rollback exactly once, then
+ * tell the rollback's Slack channels and, if asked, the incident timeline.
  */
 export async function RollbackHerokuRelease(rawInput: unknown): Promise<RollbackResult> {
   const parsed = parseRollbackInput(rawInput);
@@ -48,18 +50,27 @@ export async function RollbackHerokuRelease(rawInput: unknown): Promise<Rollback
     wf.setCurrentDetails(`Checking the rollback target of **${input.appName}**`);
     const target = await steps.checkRollbackTarget({ rollbackId, workflowId, input });
     checked = true;
+    if (input.approval) {
+      // After the check (read-only): approvers decide on the release the rollback would go back to, and a bad target is never put to them.
+      const what = `roll back **${input.appName}** to v${target.targetVersion}`;
+      await requireApproval({ kind: 'rollback', subjectId: rollbackId, approval: input.approval, requestedBy: input.requestedBy ?? null, renderedCommand: null, summary: what, slackChannels: input.slackChannels });
+    }
     wf.setCurrentDetails(`Rolling back **${input.appName}** from v${target.currentVersion} to v${target.targetVersion}`);
-    const release = await rollingBack.rollBackRelease({ rollbackId });
-    await report(rollbackId, input); // before the final status: once it is final, Slack and the timeline have been told
-    await steps.finishRollback({ rollbackId, status: 'succeeded', error: null });
-    wf.setCurrentDetails(`Rolled back **${input.appName}** to v${target.targetVersion}: release v${release.releaseVersion}`);
-    return { rollbackId, releaseId: release.releaseId, releaseVersion: release.releaseVersion, targetReleaseId: target.targetReleaseId, targetVersion: target.targetVersion };
+    // Once Heroku is asked, a cancellation cannot take the release back: the rollback finishes and says what it made.
+    return await wf.CancellationScope.nonCancellable(async () => {
+      const release = await rollingBack.rollBackRelease({ rollbackId });
+      await report(rollbackId, input); // before the final status: once it is final, Slack and the timeline have been told
+      await steps.finishRollback({ rollbackId, status: 'succeeded', error: null });
+      wf.setCurrentDetails(`Rolled back **${input.appName}** to v${target.targetVersion}: release v${release.releaseVersion}`);
+      return { rollbackId, releaseId: release.releaseId, releaseVersion: release.releaseVersion, targetReleaseId: target.targetReleaseId, targetVersion: target.targetVersion };
+    });
   } catch (err) {
     const cancelled = wf.isCancellation(err);
+    const notApproved = notApprovedStatusOf(err);
     const failure = cancelled ? err : asWorkflowFailure(err);
     const message = cancelled ? 'the rollback was cancelled' : (failure as Error).message;
     await wf.CancellationScope.nonCancellable(async () => {
-      await steps.finishRollback({ rollbackId, status: cancelled ? 'cancelled' : 'failed', error: message });
+      await steps.finishRollback({ rollbackId, status: cancelled ? 'cancelled' : (notApproved ?? 'failed'), error: message });
       // Refused before any check (bad integration): there is no row, nothing to report.
       if (checked || !(failure instanceof wf.ApplicationFailure && failure.type === 'UnknownIntegration')) await report(rollbackId, input).catch(() => undefined);
     });

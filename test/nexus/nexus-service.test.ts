@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { after, before, describe, it } from 'mocha';
-import { createNexusWorker } from '../../src/nexus/worker';
-import { nexusTaskQueue } from '../../src/nexus/task-queue';
-import { projectRoot } from '../../src/paths';
-import { locateTemporalCli } from '../../src/temporal/cli-binary';
 import { getRun, waitFor } from '../command-runs/support';
 import { startRunStack } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
+import { startCallers, type Callers } from './caller-setup';
 import type { CallerOutcome, ChangesOutcome } from './caller-workflows';
-
-const execFileAsync = promisify(execFile);
-const CALLER_NAMESPACE = 'incident-callers';
 
 /**
  * An incident workflow in a second namespace, with its own worker and task queue and no key of
@@ -27,50 +18,28 @@ describe('the dynopulse Nexus service, called from another namespace', function 
   this.timeout(180_000);
   let stack: Stack;
   let integration: ConnectedIntegration;
-  let nexusWorker: Worker;
-  let nexusRunning: Promise<void>;
-  let callerWorker: Worker;
-  let callerRunning: Promise<void>;
-  let callerBundle: WorkflowBundle;
+  let callers: Callers;
   let caller: Client;
-  let endpoint: string;
-  const callerTaskQueue = `incident-caller-${randomUUID()}`;
 
   before(async () => {
     ({ stack, integration } = await startRunStack());
-    const h = stack.h;
-    const cli = await locateTemporalCli({ projectRoot });
-    const temporal = (...args: string[]) => execFileAsync(cli, [...args, '--address', h.temporalAddress]);
-    await temporal('operator', 'namespace', 'describe', '--namespace', CALLER_NAMESPACE).catch(() => temporal('operator', 'namespace', 'create', '--namespace', CALLER_NAMESPACE));
-    endpoint = `dynopulse-${randomUUID().slice(0, 8)}`;
-    await temporal('operator', 'nexus', 'endpoint', 'create', '--name', endpoint, '--target-namespace', h.namespace, '--target-task-queue', nexusTaskQueue(stack.config.temporal.taskQueue));
-
-    nexusWorker = await createNexusWorker({ connection: h.workerConnection, config: stack.config, db: h.db, workflowBundle: h.workflowBundle });
-    nexusRunning = nexusWorker.run();
-    callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./caller-workflows'), logger: quiet });
-    // A namespace just created takes a moment to reach every service: the first polls may be refused.
-    callerWorker = await waitFor('the caller namespace to accept a worker', () => Worker.create({ connection: h.workerConnection, namespace: CALLER_NAMESPACE, taskQueue: callerTaskQueue, workflowBundle: callerBundle }).catch(() => undefined), (w) => w !== undefined) as Worker;
-    callerRunning = callerWorker.run();
-    caller = new Client({ connection: h.temporal.connection, namespace: CALLER_NAMESPACE });
-    // And a moment more until every frontend knows it: an unknown workflow is then "not found", not its namespace.
-    await waitFor('the caller namespace to be known', () => caller.workflow.getHandle('no-such-workflow').describe().then(() => 'found', (err: unknown) => (err instanceof WorkflowNotFoundError ? 'ready' : String(err))), (state) => state === 'ready');
+    callers = await startCallers(stack);
+    caller = callers.client;
   });
 
   after(async () => {
-    callerWorker?.shutdown();
-    nexusWorker?.shutdown();
-    await Promise.all([callerRunning, nexusRunning]);
+    await callers?.close();
     await stack?.close();
   });
 
   const call = (request: Record<string, unknown>) =>
-    caller.workflow.start('IncidentRunsCommand', { taskQueue: callerTaskQueue, workflowId: `incident-${randomUUID()}`, args: [endpoint, { integrationId: integration.integrationId, appName: 'app-one', ...request }] });
+    caller.workflow.start('IncidentRunsCommand', { taskQueue: callers.taskQueue, workflowId: `incident-${randomUUID()}`, args: [callers.endpoint, { integrationId: integration.integrationId, appName: 'app-one', ...request }] });
 
   it('a caller workflow bundle pulls in nothing of dynopulse but the service definition', () => {
     for (const heavy of ['koa', 'knex', 'pg', 'pino', 'liquidjs', 'zod', '@temporalio/nexus']) {
-      assert.ok(!callerBundle.code.includes(`node_modules/${heavy}/`), `the caller's bundle includes ${heavy}`);
+      assert.ok(!callers.bundle.code.includes(`node_modules/${heavy}/`), `the caller's bundle includes ${heavy}`);
     }
-    assert.ok(callerBundle.code.includes('node_modules/nexus-rpc/'));
+    assert.ok(callers.bundle.code.includes('node_modules/nexus-rpc/'));
   });
 
   it('runs a command through the endpoint: the caller gets the exit code and output size, the run is a normal run', async () => {
@@ -145,7 +114,7 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     await stack.heroku.waitForDeliveriesSettled();
     const before = new Date().toISOString();
     const ask = async (request: Record<string, unknown>) =>
-      (await (await caller.workflow.start('IncidentAsksWhatChanged', { taskQueue: callerTaskQueue, workflowId: `incident-changes-${randomUUID()}`, args: [endpoint, { orgId: integration.orgId, ...request }] })).result()) as ChangesOutcome;
+      (await (await caller.workflow.start('IncidentAsksWhatChanged', { taskQueue: callers.taskQueue, workflowId: `incident-changes-${randomUUID()}`, args: [callers.endpoint, { orgId: integration.orgId, ...request }] })).result()) as ChangesOutcome;
     const answer = await ask({ app: 'app-one', before, window: 'PT1H' });
     assert.equal(answer.outcome, 'succeeded', JSON.stringify(answer));
     if (answer.outcome !== 'succeeded') return;
@@ -186,5 +155,3 @@ describe('the dynopulse Nexus service, called from another namespace', function 
     assert.equal(dyno?.endReason, 'stopped');
   });
 });
-
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { workflowIdForRun } from '../../src/command-runs/run-id';
+import { nexusRollbackId } from '../../src/nexus/rollback-release-operation';
+import { workflowIdForRollback } from '../../src/rollbacks/rollback-id';
 import { enrichPulseWorkflowId } from '../../src/workflows/enrich-pulse';
 import { runToEnd, startRunStack } from '../command-runs/support';
 import { installThroughOAuth, waitForStatus } from '../integrations/support';
@@ -64,6 +66,26 @@ async function gatedRunCommand(stack: Stack, approval: Record<string, unknown>, 
   return workflowIdForRun(id);
 }
 
+/** A rollback to "previous" after two deploys; with `approval`, approved through the API by `lead@example.com`. */
+async function rollback(stack: Stack, approval: Record<string, unknown> | null): Promise<string> {
+  const app = uniqueApp('replay-rollback');
+  const integration = await connectIntegration(stack, { apps: [app] });
+  await stack.heroku.deploy(app);
+  await stack.heroku.deploy(app);
+  await stack.heroku.waitForDeliveriesSettled();
+  const id = randomUUID();
+  const body = { id, integrationId: integration.integrationId, appName: app, target: 'previous', slackChannels: ['#ops'], postToIncidentTimeline: true, incident: { id: 'INC-RB' }, requestedBy: 'requester@example.com', ...(approval ? { approval } : {}) };
+  const posted = await stack.api('/api/rollbacks', { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(posted.status, 202, await posted.text());
+  if (approval) {
+    const statusOf = async () => ((await (await stack.api(`/api/rollbacks/${id}`)).json()) as { status: string }).status;
+    await eventually('the rollback awaits approval', async () => ((await statusOf()) === 'awaiting_approval' ? true : undefined));
+    const res = await stack.api(`/api/rollbacks/${id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'lead@example.com', reason: 'v4 is broken' }) });
+    assert.equal(res.status, 200, await res.text());
+  }
+  return workflowIdForRollback(id);
+}
+
 /**
  * NexusRunCommand as the Nexus handler starts it (src/nexus/run-command-operation.ts), here on the
  * main task queue: the recording stack runs no Nexus worker, and the history is the same.
@@ -77,6 +99,40 @@ async function nexusRunCommand(stack: Stack, command: string): Promise<string> {
     taskQueue: stack.config.temporal.taskQueue,
     workflowId,
     args: [{ runId, runTaskQueue: stack.config.temporal.taskQueue, request: { integrationId: integration.integrationId, appName: app, command, incident: { id: 'INC-N' } } }],
+  });
+  return workflowId;
+}
+
+/** A connected app with releases v1..v4 (two deploys after v1 Initial release and v2 Enable Logplex); v4 current. */
+async function appWithDeploys(stack: Stack, prefix: string): Promise<{ app: string; integrationId: string }> {
+  const app = uniqueApp(prefix);
+  const integration = await connectIntegration(stack, { apps: [app] });
+  await stack.heroku.deploy(app);
+  await stack.heroku.deploy(app);
+  await stack.heroku.waitForDeliveriesSettled();
+  return { app, integrationId: integration.integrationId };
+}
+
+/** A rollback through POST /api/rollbacks to v3, which Heroku marks failed first: the check refuses it. */
+async function ineligibleRollback(stack: Stack): Promise<string> {
+  const { app, integrationId } = await appWithDeploys(stack, 'replay-rollback');
+  stack.heroku.setReleaseStatus(app, 3, 'failed');
+  const id = randomUUID();
+  const posted = await stack.api('/api/rollbacks', { method: 'POST', body: JSON.stringify({ id, integrationId, appName: app, target: 3 }) });
+  assert.equal(posted.status, 202, await posted.text());
+  return workflowIdForRollback(id);
+}
+
+/** NexusRollbackRelease as the Nexus handler starts it (src/nexus/rollback-release-operation.ts), on the main task queue as for NexusRunCommand. */
+async function nexusRollback(stack: Stack, options: { ineligible: boolean }): Promise<string> {
+  const { app, integrationId } = await appWithDeploys(stack, 'replay-nexus-rollback');
+  if (options.ineligible) stack.heroku.setReleaseStatus(app, 3, 'failed');
+  const rollbackId = nexusRollbackId(randomUUID());
+  const workflowId = `heroku-nexus-rollback-${rollbackId}`;
+  await stack.h.temporal.workflow.start('NexusRollbackRelease', {
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowId,
+    args: [{ rollbackId, runTaskQueue: stack.config.temporal.taskQueue, request: { integrationId, appName: app, target: options.ineligible ? 3 : 'previous', incident: { id: 'INC-NRB' } } }],
   });
   return workflowId;
 }
@@ -248,6 +304,41 @@ export const scenarios: RecordingScenario[] = [
     description: 'slackLiveOutput in #ops: a message when the command starts, live updates, the file in its thread, the final update',
     closes: 'COMPLETED',
     run: (stack) => runCommand(stack, { command: 'echo one; sleep 6; echo two', slackChannels: ['#ops'], slackLiveOutput: true }, 'succeeded'),
+  },
+  {
+    scenario: 'rollback-succeeded',
+    workflowType: 'RollbackHerokuRelease',
+    description: 'roll back to "previous" (v3 of v4): target checked, one rollback release, the result in #ops and on the incident timeline',
+    closes: 'COMPLETED',
+    run: (stack) => rollback(stack, null),
+  },
+  {
+    scenario: 'rollback-approved',
+    workflowType: 'RollbackHerokuRelease',
+    description: 'approval gate: target checked, the request posted to #ops, approved through the API by a listed approver, then one rollback release; Slack and the timeline say who approved',
+    closes: 'COMPLETED',
+    run: (stack) => rollback(stack, { timeoutSeconds: 600, approvers: ['lead@example.com'] }),
+  },
+  {
+    scenario: 'rollback-not-eligible',
+    workflowType: 'RollbackHerokuRelease',
+    description: 'the target v3 failed (not eligible for rollback): the check refuses it, no release; the workflow fails TargetNotEligible',
+    closes: 'FAILED',
+    run: (stack) => ineligibleRollback(stack),
+  },
+  {
+    scenario: 'nexus-rollback-succeeded',
+    workflowType: 'NexusRollbackRelease',
+    description: 'the Nexus rollbackRelease wrapper: its child rollback makes the release, the result goes back to the caller',
+    closes: 'COMPLETED',
+    run: (stack) => nexusRollback(stack, { ineligible: false }),
+  },
+  {
+    scenario: 'nexus-rollback-not-eligible',
+    workflowType: 'NexusRollbackRelease',
+    description: 'the Nexus rollbackRelease wrapper: its child refuses a target that is not eligible, the wrapper fails TargetNotEligible',
+    closes: 'FAILED',
+    run: (stack) => nexusRollback(stack, { ineligible: true }),
   },
 ];
 

@@ -4,13 +4,13 @@ import { after, before, describe, it } from 'mocha';
 import { failureOf, startRunStack, waitFor } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
-import { getRollback, narrowScope, postRollback, rollbackReleases, rollbackToEnd } from './support';
+import { FINAL_ROLLBACK, getRollback, narrowScope, postRollback, rollbackReleases, rollbackToEnd } from './support';
 
 describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
   this.timeout(120_000);
   let stack: Stack;
   let integration: ConnectedIntegration;
-  const apps = ['rb-happy', 'rb-ineligible', 'rb-current', 'rb-gone', 'rb-scope', 'rb-busy', 'rb-flaky', 'rb-twice'];
+  const apps = ['rb-happy', 'rb-ineligible', 'rb-current', 'rb-gone', 'rb-scope', 'rb-busy', 'rb-flaky', 'rb-twice', 'rb-cancel-late'];
   before(async () => ({ stack, integration } = await startRunStack({ apps: apps.map((name) => ({ name })) })));
   after(async () => stack?.close());
 
@@ -65,6 +65,10 @@ describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
     const pulse = pulses.find((p) => p.id === linked.releasePulseId);
     assert.equal(pulse?.summary, '[Heroku][Release] Rollback to v3');
     assert.equal(pulse?.data['releaseId'], rollback.releaseId);
+    // As a change ("what changed before"), the same release is a rollback.
+    const changes = (await (await stack.api(`/api/changes?orgId=${integration.orgId}&app=rb-happy`)).json()) as { id: string; kind: string }[];
+    assert.deepEqual(changes.filter((c) => c.id === linked.releasePulseId).map((c) => c.kind), ['rollback']);
+    assert.equal(changes.filter((c) => c.kind === 'rollback').length, 1, 'the deploys stay releases');
 
     const list = (await (await stack.api(`/api/rollbacks?orgId=${integration.orgId}`)).json()) as { id: string }[];
     assert.ok(list.some((r) => r.id === id));
@@ -86,10 +90,11 @@ describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
     assert.equal(rollbackReleases(stack, 'rb-twice', 3).length, 1);
   });
 
-  it('refuses bad input with a clear 400 and stores nothing: approval (not available yet), a bad target, an unknown integration', async () => {
+  it('refuses bad input with a clear 400 and stores nothing: a bad approval, a bad target, an unknown integration', async () => {
     const base = { integrationId: integration.integrationId, appName: 'rb-happy', target: 'previous' };
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ ...base, approval: { timeoutSeconds: 900 } }, /approval: approval for rollbacks is not available yet/],
+      [{ ...base, approval: { timeoutSeconds: 0 } }, /approval\.timeoutSeconds must be positive/],
+      [{ ...base, approval: { timeoutSeconds: 900, approvers: ['not a person'] } }, /approval\.approvers entries must be an email address or a Slack user id/],
       [{ ...base, target: 'yesterday' }, /target must be "previous", a release id \(uuid\) or a release version number/],
       [{ ...base, target: 0 }, /target must be/],
       [{ ...base, integrationId: randomUUID() }, /unknown integration/],
@@ -166,5 +171,19 @@ describe('RollbackHerokuRelease through POST /api/rollbacks', function () {
     const rollback = await rollbackToEnd(stack, { integrationId: integration.integrationId, appName: 'rb-flaky', target: 'previous' });
     assert.equal(rollback.status, 'succeeded', rollback.error ?? '');
     assert.equal(rollbackReleases(stack, 'rb-flaky', 3).length, 1);
+  });
+
+  it('a cancellation that arrives while Heroku is asked does not take the release back: the rollback ends succeeded with its one release', async () => {
+    await withDeploys('rb-cancel-late');
+    const held = stack.heroku.faults.add({ method: 'POST', path: '/apps/rb-cancel-late/releases', delayMs: 3_000 });
+    const id = randomUUID();
+    assert.equal((await postRollback(stack, { id, integrationId: integration.integrationId, appName: 'rb-cancel-late', target: 'previous' })).status, 202);
+    await waitFor('the rollback request to reach Heroku', async () => held.fired, (fired) => fired === 1);
+    await stack.h.temporal.workflow.getHandle(`heroku-rollback-${id}`).cancel();
+    const ended = await waitFor('the rollback to end', () => getRollback(stack, id), (r) => FINAL_ROLLBACK.includes(r.status));
+    assert.equal(ended.status, 'succeeded', ended.error ?? '');
+    const made = rollbackReleases(stack, 'rb-cancel-late', 3);
+    assert.equal(made.length, 1);
+    assert.equal(ended.releaseId, made[0]?.id);
   });
 });

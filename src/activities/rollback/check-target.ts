@@ -2,9 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { integrationProblem } from '../../command-runs/integration-check';
 import { appPath } from '../../heroku/client';
 import type { RollbackInput } from '../../rollbacks/input';
-import { insertRollbackIfAbsent, updateRollback } from '../../rollbacks/rollback-store';
+import { insertRollbackIfAbsent, markRollbackRunning, updateRollback } from '../../rollbacks/rollback-store';
+import { generationOf } from '../../fir/app-generation';
 import type { ActivityDeps } from '../deps';
 import { newestReleases, onHerokuFor, releaseOf, type HerokuRelease } from './heroku-releases';
+import { ineligibleTarget } from './ineligible-target';
 
 export interface CheckedTarget {
   targetReleaseId: string;
@@ -28,11 +30,12 @@ export function checkTargetActivity(deps: ActivityDeps) {
     if (row.target_release_id && row.target_version !== null && row.current_version_before !== null) {
       return { targetReleaseId: row.target_release_id, targetVersion: row.target_version, currentVersion: row.current_version_before };
     }
-    await updateRollback(deps.db, rollbackId, { status: 'running' });
+    // A gated rollback stays `pending` until its request is open (then `awaiting_approval`): it runs only once approved.
+    if (!input.approval) await markRollbackRunning(deps.db, rollbackId);
 
     const app = input.appName;
     const heroku = deps.herokuFor(input.integrationId);
-    await onHerokuFor(app, `reading app ${app}`, () => heroku.get(appPath(app)));
+    const { generation } = generationOf(await onHerokuFor(app, `reading app ${app}`, () => heroku.get<unknown>(appPath(app))));
     const releases = await onHerokuFor(app, `listing the releases of ${app}`, () => newestReleases(heroku, app));
     const current = releases.find((r) => r.current);
     if (!current) throw ApplicationFailure.nonRetryable(`app ${app} has no current release among its newest ${releases.length}: nothing to roll back from`, 'NoCurrentRelease');
@@ -50,9 +53,7 @@ export function checkTargetActivity(deps: ActivityDeps) {
     if (target.id === current.id || target.current) {
       throw ApplicationFailure.nonRetryable(`release v${target.version} is already the current release of ${app}: nothing to roll back`, 'TargetIsCurrent');
     }
-    if (!eligible(target)) {
-      throw ApplicationFailure.nonRetryable(`release v${target.version} of ${app} is not eligible for rollback (status ${target.status}); pick a release that succeeded`, 'TargetNotEligible');
-    }
+    if (!eligible(target)) throw ineligibleTarget(app, target, generation);
     await updateRollback(deps.db, rollbackId, { target_release_id: target.id, target_version: target.version, current_version_before: current.version });
     return { targetReleaseId: target.id, targetVersion: target.version, currentVersion: current.version };
   };

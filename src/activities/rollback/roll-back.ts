@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { appPath } from '../../heroku/client';
-import { getRollback, updateRollback, type RollbackRow } from '../../rollbacks/rollback-store';
+import { getRollback, markRollbackRunning, updateRollback, type RollbackRow } from '../../rollbacks/rollback-store';
 import type { ActivityDeps } from '../deps';
 import { heartbeating } from '../heartbeating';
 import { newestReleases, onHerokuFor, type HerokuRelease } from './heroku-releases';
@@ -20,6 +20,7 @@ export function rollBackActivity(deps: ActivityDeps) {
       if (!row.target_release_id || row.target_version === null || row.current_version_before === null) {
         throw ApplicationFailure.nonRetryable(`rollback ${rollbackId} has no checked target`, 'TargetNotChecked');
       }
+      await markRollbackRunning(deps.db, rollbackId); // approved: `pending` again until now
       const app = row.app_name;
       const doing = `rolling back ${app} to v${row.target_version}`;
       const heroku = deps.herokuFor(row.integration_id);

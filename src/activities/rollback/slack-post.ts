@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { findApprovalOf } from '../../approval/approval-store';
 import { getRollback, updateRollback, type RollbackSlackPost } from '../../rollbacks/rollback-store';
 import { resolveChannels } from '../../slack/channels';
 import { createSlackClient } from '../../slack/client';
@@ -21,6 +22,7 @@ export function rollbackSlackActivity(deps: ActivityDeps) {
 
   return async function postRollbackToSlack({ rollbackId }: { rollbackId: string }): Promise<{ posted: number }> {
     const row = await getRollback(deps.db, rollbackId);
+    const approval = await findApprovalOf(deps.db, 'rollback', rollbackId);
     const channels = row.input.slackChannels;
     if (channels.length === 0) return { posted: 0 };
     const web = slack();
@@ -42,7 +44,7 @@ export function rollbackSlackActivity(deps: ActivityDeps) {
       await updateRollback(deps.db, rollbackId, { slack_posts: posts });
     }
     if (!web) return { posted: posts.filter((p) => p.status === 'posted').length };
-    const text = `:rewind: ${rollbackSummary(row)}`;
+    const text = `:rewind: ${rollbackSummary(row, approval)}`;
     for (const [index, post] of posts.entries()) {
       if (post.status !== 'pending' || post.channelId === null) continue;
       if (post.postingStartedAt) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { findApprovalOf, approvalView } from '../../approval/approval-store';
 import { getRollback, updateRollback } from '../../rollbacks/rollback-store';
 import type { ActivityDeps } from '../deps';
 import { rollbackSummary } from './report';
@@ -10,6 +11,7 @@ export const ROLLBACK_TIMELINE_EVENT_KIND = 'heroku_rollback';
 export function rollbackTimelineActivity(deps: ActivityDeps) {
   return async function postRollbackToTimeline({ rollbackId }: { rollbackId: string }): Promise<{ timelineEventId: string }> {
     const row = await getRollback(deps.db, rollbackId);
+    const approval = await findApprovalOf(deps.db, 'rollback', rollbackId);
     if (!row.incident_id) throw ApplicationFailure.nonRetryable(`rollback ${rollbackId} has no incident to post to`, 'NoIncident');
     const idempotencyKey = `rollback:${rollbackId}`;
     const integration = await deps.db('integrations').where({ id: row.integration_id }).first<{ org_id: string } | undefined>('org_id');
@@ -19,7 +21,7 @@ export function rollbackTimelineActivity(deps: ActivityDeps) {
         incident_id: row.incident_id,
         org_id: integration?.org_id ?? null,
         kind: ROLLBACK_TIMELINE_EVENT_KIND,
-        summary: rollbackSummary(row),
+        summary: rollbackSummary(row, approval),
         data: {
           rollbackId,
           appName: row.app_name,
@@ -29,6 +31,7 @@ export function rollbackTimelineActivity(deps: ActivityDeps) {
           releaseId: row.release_id,
           releaseVersion: row.release_version,
           error: row.error,
+          approval: approval ? approvalView(approval) : null,
           rollbackUrl: `${deps.config.publicUrl}/api/rollbacks/${encodeURIComponent(rollbackId)}`,
         },
         occurred_at: row.finished_at ?? new Date(),

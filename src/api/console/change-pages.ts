@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { changeView, isFailedChange, type ChangeView } from '../../changes/change-view';
 import { parseChangesQuery, type ChangesQuery } from '../../changes/changes-query';
 import { getChange, listChanges } from '../../changes/list-changes';
+import { changeIdOfRelease, offeredTargets } from '../../changes/rollback-offer';
 import type { Db } from '../../db/knex';
 import type { ApiContext, ApiContextExtras, ApiState } from '../context';
 import type { ConsoleCookies } from './cookies';
 import { html, type SafeHtml } from './html';
 import { answerSignedOut, renderPage } from './page-routes';
+import { rollbackConfirmHref } from './rollback-pages';
 import { consoleHeader } from './pages/app-shell';
 import { changeLabel, changeTimeline, KIND_STYLES, utcTime } from './pages/change-timeline';
 import { htmlDocument } from './pages/document';
@@ -44,7 +46,9 @@ export function changePageRoutes(deps: { db: Db; sessions: ConsoleSessionStore |
         return page(400, html`${form(org, typed, window)}<p class="notice notice-error" role="alert">${err.issues.map((i) => i.message).join('; ')}</p>`);
       }
       const rows = await listChanges(deps.db, query, { limit: PAGE_MAX + 1, after: undefined });
-      const changes = rows.slice(0, PAGE_MAX).map(changeView);
+      const shown = rows.slice(0, PAGE_MAX);
+      const changes = shown.map(changeView);
+      const targets = await offeredTargets(deps.db, org, shown);
       const from = new Date(query.before.getTime() - query.windowMs);
       const hrefOf = (c: ChangeView) => `/changes/${encodeURIComponent(c.id)}?org=${encodeURIComponent(org)}`;
       page(
@@ -53,7 +57,7 @@ export function changePageRoutes(deps: { db: Db; sessions: ConsoleSessionStore |
 <p>Changes of <strong>${id}</strong> from ${utcTime(from.toISOString())} to <strong>${utcTime(query.before.toISOString())}</strong> (${query.window}).${rows.length > PAGE_MAX ? ` Showing the newest ${PAGE_MAX}; GET /api/changes pages the rest.` : ''}</p>
 ${changeTimeline({ changes, from, before: query.before, hrefOf })}
 <section aria-labelledby="change-list-heading"><h2 id="change-list-heading">Changes, newest first</h2>
-${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class="change-list">${changes.map((c) => html`<li data-kind="${c.kind}"><a href="${hrefOf(c)}">${changeLabel(c)}</a>${c.actor ? html` by ${c.actor.email}` : ''}</li>`)}</ol>`}
+${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class="change-list">${changes.map((c) => html`<li data-kind="${c.kind}"><a href="${hrefOf(c)}">${changeLabel(c)}</a>${c.actor ? html` by ${c.actor.email}` : ''}${targets.has(String(c.data['releaseId'])) ? rollbackLink(org, c, `${ctx.path}${ctx.search}`) : ''}</li>`)}</ol>`}
 </section>`,
       );
     });
@@ -67,15 +71,32 @@ ${changes.length === 0 ? html`<p>No change in this window.</p>` : html`<ol class
     const shell = (status: number, title: string, content: SafeHtml) => renderPage(ctx, status, htmlDocument({ title, body: html`${consoleHeader('pulses', session.csrfToken, deps.sandbox)}<main id="main" tabindex="-1"><h1>${title}</h1>${content}</main>` }));
     if (!row) return shell(404, 'Change not found', html`<p>There is no such change in this org.</p>`);
     const c = changeView(row);
+    const offered = (await offeredTargets(deps.db, org, [row])).size > 0;
+    const before = c.rollbackTarget ? await changeIdOfRelease(deps.db, org, c.rollbackTarget) : undefined;
     shell(
       200,
       `${KIND_STYLES[c.kind].label} change`,
       html`<p class="pulse-summary">${c.summary}</p>
-<dl class="facts"><dt>Kind</dt><dd>${KIND_STYLES[c.kind].label}${isFailedChange(c) ? ' (failed)' : ''}</dd><dt>When</dt><dd><time datetime="${c.occurredAt}">${utcTime(c.occurredAt)}</time></dd><dt>App</dt><dd><a href="/apps/${encodeURIComponent(c.app)}/changes?org=${encodeURIComponent(org)}&amp;before=${encodeURIComponent(c.occurredAt)}">${c.app}</a></dd><dt>Who</dt><dd>${c.actor?.email ?? 'unknown'}</dd><dt>Services</dt><dd>${c.serviceIds.join(', ') || 'none'}</dd><dt>Rollback target</dt><dd>${c.rollbackTarget ?? 'none'}</dd></dl>
+<dl class="facts"><dt>Kind</dt><dd>${KIND_STYLES[c.kind].label}${isFailedChange(c) ? ' (failed)' : ''}</dd><dt>When</dt><dd><time datetime="${c.occurredAt}">${utcTime(c.occurredAt)}</time></dd><dt>App</dt><dd><a href="/apps/${encodeURIComponent(c.app)}/changes?org=${encodeURIComponent(org)}&amp;before=${encodeURIComponent(c.occurredAt)}">${c.app}</a></dd><dt>Who</dt><dd>${c.actor?.email ?? 'unknown'}</dd><dt>Services</dt><dd>${c.serviceIds.join(', ') || 'none'}</dd><dt>Rollback target</dt><dd>${before ? html`<a href="/changes/${encodeURIComponent(before)}?org=${encodeURIComponent(org)}">${c.rollbackTarget}</a>` : (c.rollbackTarget ?? 'none')}</dd></dl>
+${offered || before ? rollbackSection(org, c, offered, before, `${ctx.path}${ctx.search}`) : ''}
 <h2>Data</h2><pre class="output">${JSON.stringify(c.data, null, 2)}</pre>`,
     );
   });
   return router;
+}
+
+/** "Roll back to this release", in a line of the change list (only for releases a rollback may go to). */
+function rollbackLink(org: string, c: ChangeView, back: string): SafeHtml {
+  return html` · <a class="rollback-link" href="${rollbackConfirmHref(org, c.id, back)}" aria-label="Roll back to this release: ${c.app} v${String(c.data['version'])}">Roll back to this release</a>`;
+}
+
+/** On a release's page: roll back to it, or to the release before it; both open the confirmation step. */
+function rollbackSection(org: string, c: ChangeView, offered: boolean, before: string | undefined, back: string): SafeHtml {
+  const version = Number(c.data['version']);
+  return html`<section aria-labelledby="rollback-heading"><h2 id="rollback-heading">Roll back</h2><ul class="actions-list">
+${offered ? html`<li><a class="button-link" href="${rollbackConfirmHref(org, c.id, back)}">Roll back to this release</a> <span class="muted">(v${version} of ${c.app})</span></li>` : ''}
+${before ? html`<li><a class="button-link button-quiet" href="${rollbackConfirmHref(org, before, back)}">Roll back to the release before</a> <span class="muted">(v${version - 1}, undoing this one)</span></li>` : ''}
+</ul><p class="hint">You confirm on the next page; nothing happens before that.</p></section>`;
 }
 
 /** A typed time without a zone (`2026-12-07T11:30`) is read as UTC, as the form says. */

@@ -7,6 +7,7 @@ import { ConsoleCookies } from './cookies';
 import { checkCsrf, CSRF_HEADER, isStateChanging } from './csrf';
 import { changePageRoutes } from './change-pages';
 import { consolePageRoutes } from './page-routes';
+import { rollbackPageRoutes } from './rollback-pages';
 import { sandboxRoutes } from './sandbox-routes';
 import { ConsoleSessionStore } from './session-store';
 import { signInLimiter } from './sign-in-limiter';
@@ -38,7 +39,9 @@ export function createConsole(deps: ApiDeps): AdminConsole {
   const store = config.adminApiToken === undefined ? undefined : new ConsoleSessionStore(deps.db, config.adminApiToken);
   const assets = ConsoleAssets.load();
   const pageRouter = consolePageRoutes({ config, sessions: store, cookies, limiter: signInLimiter() });
-  pageRouter.use(changePageRoutes({ db: deps.db, sessions: store, cookies, sandbox: config.sandboxControlUrl !== undefined }).routes());
+  const pageDeps = { db: deps.db, sessions: store, cookies, sandbox: config.sandboxControlUrl !== undefined };
+  pageRouter.use(changePageRoutes(pageDeps).routes());
+  pageRouter.use(rollbackPageRoutes(pageDeps).routes());
   const pages = pageRouter.routes();
   const findSession = async (ctx: ApiContext) => store?.find(cookies.read(ctx, cookies.sessionName));
   return {

@@ -6,11 +6,13 @@ import type { DecisionKind } from '../../approval/decision-rules';
 import { sendDecision } from '../../approval/send-decision';
 import { describeIssues } from '../../command-runs/input';
 import { findRun } from '../../command-runs/run-store';
+import { findRollback } from '../../rollbacks/rollback-store';
 import type { ApiContext, ApiContextExtras, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { badRequest, HttpError, notFound } from '../http-error';
 import { bodyOf } from '../middleware/body';
 import { runView } from './command-runs';
+import { rollbackViewOf } from './rollbacks';
 
 const decisionBodySchema = z.strictObject({
   by: identitySchema('by'),
@@ -36,12 +38,23 @@ const commandRuns: Subject = {
   },
 };
 
+const rollbacks: Subject = {
+  kind: 'rollback',
+  base: '/api/rollbacks',
+  noun: 'rollback',
+  async view(deps, id) {
+    const rollback = await findRollback(deps.db, id);
+    return rollback && rollbackViewOf(deps.db, rollback);
+  },
+};
+
 /**
- * `POST /api/command-runs/:id/approve` and `/reject` `{"by", "reason"}` (CONTRACT §6): the
- * decision as the run's `approve` / `reject` Update, answered once the workflow accepted and
- * recorded it, with the run as GET shows it. 409 `not_awaiting_approval`, 403 `approver_not_allowed`.
+ * `POST /api/command-runs/:id/approve` and `/reject`, and the same under `/api/rollbacks`,
+ * `{"by", "reason"}` (CONTRACT §6): the decision as the workflow's `approve` / `reject` Update,
+ * answered once the workflow accepted and recorded it, with the run or rollback as GET shows it.
+ * 409 `not_awaiting_approval`, 403 `approver_not_allowed`.
  */
-export function approvalDecisionRoutes(deps: ApiDeps, subjects: readonly Subject[] = [commandRuns]): Router<ApiState, ApiContextExtras> {
+export function approvalDecisionRoutes(deps: ApiDeps, subjects: readonly Subject[] = [commandRuns, rollbacks]): Router<ApiState, ApiContextExtras> {
   const router = new Router<ApiState, ApiContextExtras>();
   for (const subject of subjects) {
     for (const kind of ['approve', 'reject'] as const) {

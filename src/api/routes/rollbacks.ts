@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Router from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
+import { approvalIdOf, approvalView, findApprovalOf, type ApprovalRow } from '../../approval/approval-store';
 import { integrationProblem } from '../../command-runs/integration-check';
 import { RUN_ID_PATTERN } from '../../command-runs/run-id';
 import type { Db } from '../../db/knex';
@@ -51,7 +52,7 @@ export function rollbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras
           { key: IntegrationIdKey, value: input.integrationId },
           ...(input.incident?.id ? [{ key: IncidentIdKey, value: input.incident.id }] : []),
         ],
-        staticSummary: `Roll back **${input.appName}** to ${describeTarget(input)}${input.incident?.id ? ` for incident ${input.incident.id}` : ''}`,
+        staticSummary: `${input.approval ? 'Approval needed: roll' : 'Roll'} back **${input.appName}** to ${describeTarget(input)}${input.incident?.id ? ` for incident ${input.incident.id}` : ''}`,
       });
     } catch (err) {
       // Already ran (and closed) under this id: starting it "again" is the same request.
@@ -64,7 +65,7 @@ export function rollbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras
   router.get('/api/rollbacks/:id', async (ctx) => {
     const row = await findRollback(deps.db, ctx.params['id'] ?? '');
     if (!row) throw notFound(`no rollback ${ctx.params['id']}`);
-    ctx.body = rollbackView(row, await pulseOfRelease(deps.db, row));
+    ctx.body = await rollbackViewOf(deps.db, row);
   });
 
   router.get('/api/rollbacks', async (ctx) => {
@@ -85,7 +86,8 @@ export function rollbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras
       ])
       .limit(page.limit + 1)
       .select('r.*', deps.db.raw('r.started_at::text as started_at_text'))) as (RollbackRow & { started_at_text: string })[];
-    sendPage(ctx, page, rows, (r): NewestFirstCursor => ({ at: r.started_at_text, id: r.id }), (r) => rollbackView(r, null));
+    const approvals = await approvalsOf(deps.db, rows);
+    sendPage(ctx, page, rows, (r): NewestFirstCursor => ({ at: r.started_at_text, id: r.id }), (r) => rollbackView(r, null, approvals.get(approvalIdOf('rollback', r.id))));
   });
 
   return router;
@@ -105,6 +107,19 @@ function describeTarget(input: RollbackInput): string {
   return typeof t === 'number' ? `v${t}` : t === 'previous' ? 'the previous release' : `release ${t}`;
 }
 
+/** The rollback as `GET /api/rollbacks/:id` shows it (the approval routes answer with it too). */
+export async function rollbackViewOf(db: Db, row: RollbackRow) {
+  return rollbackView(row, await pulseOfRelease(db, row), await findApprovalOf(db, 'rollback', row.id));
+}
+
+/** The approval requests of a page of rollbacks, by approval id (one query). */
+async function approvalsOf(db: Db, rows: readonly RollbackRow[]): Promise<Map<string, ApprovalRow>> {
+  const gated = rows.filter((r) => r.input.approval).map((r) => approvalIdOf('rollback', r.id));
+  if (gated.length === 0) return new Map();
+  const found = await db<ApprovalRow>('approvals').whereIn('id', gated);
+  return new Map(found.map((a) => [a.id, a]));
+}
+
 /** The pulse of the rollback's own release (its `api:release` webhook), once it arrived. */
 async function pulseOfRelease(db: Db, row: RollbackRow): Promise<string | null> {
   if (!row.release_id) return null;
@@ -113,7 +128,7 @@ async function pulseOfRelease(db: Db, row: RollbackRow): Promise<string | null> 
 }
 
 /** CONTRACT §6 fields, then what this implementation adds (README "Release rollback"). */
-export function rollbackView(row: RollbackRow, pulseId: string | null) {
+export function rollbackView(row: RollbackRow, pulseId: string | null, approval?: ApprovalRow) {
   return {
     id: row.id,
     status: row.status,
@@ -123,7 +138,7 @@ export function rollbackView(row: RollbackRow, pulseId: string | null) {
     releaseId: row.release_id,
     releaseVersion: row.release_version,
     error: row.error,
-    approval: null,
+    approval: approval ? approvalView(approval) : null,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
     workflowId: row.workflow_id,

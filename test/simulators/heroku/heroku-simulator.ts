@@ -509,6 +509,27 @@ export class HerokuSimulator {
     release.status = status;
   }
 
+  /**
+   * What Heroku's retention policy does to an old release (changelog 3395): its artifact (the OCI
+   * image on Fir, the slug on Cedar) is destroyed and its status becomes `expired`, so it is no
+   * longer `eligible_for_rollback`. Returns the destroyed artifact's id.
+   */
+  expireRelease(appName: string, version: number): string | null {
+    const release = this.state.releasesOf(this.app(appName).id).find((r) => r.version === version);
+    if (!release) throw new Error(`app ${appName} has no release v${version}`);
+    release.status = 'expired';
+    if (release.ociImageId) this.services.fir.state.ociImages.delete(release.ociImageId);
+    if (release.slugId) this.state.slugs.delete(release.slugId);
+    return release.ociImageId ?? release.slugId;
+  }
+
+  /** The OCI image a Fir release points at (null on Cedar and for config-only releases). */
+  releaseOciImage(appName: string, version: number): string | null {
+    const release = this.state.releasesOf(this.app(appName).id).find((r) => r.version === version);
+    if (!release) throw new Error(`app ${appName} has no release v${version}`);
+    return release.ociImageId ?? null;
+  }
+
   /** Destroys an app (as `heroku apps:destroy`): every later call about it answers 404. */
   destroyApp(appName: string): void {
     this.state.apps.delete(this.app(appName).id);

@@ -11,7 +11,7 @@ export interface ConsolePage {
   sandboxOnly?: boolean;
 }
 
-export type NavSection = 'integrations' | 'services' | 'pulses' | 'command-runs' | 'sandbox';
+export type NavSection = 'integrations' | 'services' | 'pulses' | 'command-runs' | 'rollbacks' | 'sandbox';
 
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { path: '/integrations', module: 'integrations', title: 'Integrations', section: 'integrations' },
@@ -20,6 +20,8 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { path: '/pulses', module: 'pulses', title: 'Pulses', section: 'pulses' },
   { path: '/command-runs', module: 'command-runs', title: 'Command runs', section: 'command-runs' },
   { path: '/command-runs/:id', module: 'command-run', title: 'Command run', section: 'command-runs' },
+  { path: '/rollbacks', module: 'rollbacks', title: 'Rollbacks', section: 'rollbacks' },
+  { path: '/rollbacks/:id', module: 'rollback', title: 'Rollback', section: 'rollbacks' },
   { path: '/sandbox', module: 'sandbox', title: 'Sandbox', section: 'sandbox', sandboxOnly: true },
 ];
 
@@ -28,6 +30,7 @@ const NAV: { section: NavSection; href: string; label: string; sandboxOnly?: boo
   { section: 'services', href: '/services', label: 'Services' },
   { section: 'pulses', href: '/pulses', label: 'Pulses' },
   { section: 'command-runs', href: '/command-runs', label: 'Command runs' },
+  { section: 'rollbacks', href: '/rollbacks', label: 'Rollbacks' },
   { section: 'sandbox', href: '/sandbox', label: 'Sandbox', sandboxOnly: true },
 ];
 

@@ -84,4 +84,32 @@ describe('Heroku simulator: a Fir-generation app (docs/heroku-fir.md)', () => {
     assert.equal(images[0]?.['commit'], deploy.commit);
     assert.equal((await callApi(sim, 'GET', `/apps/cedar-sim/oci-images/${String(image)}`, { token })).status, 404);
   });
+
+  it('rolls a Fir release back with the same call: the new release points at the target\'s OCI image; an expired target (image destroyed) is refused', async () => {
+    sim.createApp({ name: 'fir-sim-rb', owner: 'fir@example.com', generation: 'fir' });
+    const v3 = await sim.deploy('fir-sim-rb', { commit: '3333333333333333333333333333333333333333' });
+    const v4 = await sim.deploy('fir-sim-rb', { commit: '4444444444444444444444444444444444444444' });
+    const v3Image = sim.releaseOciImage('fir-sim-rb', 3);
+    assert.ok(v3Image);
+    const made = await callApi(sim, 'POST', '/apps/fir-sim-rb/releases', { token, body: { release: v3.releaseId } });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const release = obj(made.json);
+    assert.equal(release['version'], 5);
+    assert.equal(release['description'], 'Rollback to v3');
+    assert.equal(release['current'], true);
+    assert.equal(release['slug'], null);
+    assert.deepEqual(release['oci_image'], { id: v3Image });
+    assert.deepEqual(release['artifacts'], [{ type: 'oci-image', id: v3Image }]);
+
+    assert.equal(sim.expireRelease('fir-sim-rb', 4), sim.releaseOciImage('fir-sim-rb', 4));
+    const listed = arr((await callApi(sim, 'GET', '/apps/fir-sim-rb/releases', { token })).json).find((r) => r['version'] === 4);
+    assert.equal(listed?.['status'], 'expired');
+    assert.equal(listed?.['eligible_for_rollback'], false);
+    assert.deepEqual(listed?.['artifacts'], []);
+    assert.equal((await callApi(sim, 'GET', `/apps/fir-sim-rb/oci-images/${String(sim.releaseOciImage('fir-sim-rb', 4))}`, { token })).status, 404, 'the image is gone');
+    const refused = await callApi(sim, 'POST', '/apps/fir-sim-rb/releases', { token, body: { release: v4.releaseId } });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(obj(refused.json), { id: 'invalid_params', message: 'Release v4 is expired: its OCI image was destroyed. Rollback to expired releases is not supported.' });
+    assert.equal(sim.releases('fir-sim-rb').length, 5, 'no release made');
+  });
 });

@@ -7,6 +7,11 @@
 // ("Couldn't find that release.", as GET /releases/{id} answers); a release that is not
 // `eligible_for_rollback` (failed, pending, expired) → 422 invalid_params. The exact texts of the
 // 422s are not documented [U]; clients must rely on the status and `id` only.
+// Fir (docs/heroku-fir.md "Rollback"): the same call; the new release points at the target's OCI
+// image (inferred, as a Cedar rollback carries the slug). A target whose artifact (OCI image or
+// slug) was destroyed by the retention policy is `expired`, and "Rollback to expired releases is
+// not supported" (changelog 3395): refused with 422 invalid_params carrying that sentence (the
+// status, id and wording of Heroku's real refusal are inferred).
 import { randomUUID } from 'node:crypto';
 import type { Router } from '../http-kit';
 import type { Release } from '../model';
@@ -31,6 +36,9 @@ export function registerReleaseRoutes(router: Router<ApiHandler>, services: Plat
     }
     const target = state.releasesOf(app.id).find((r) => r.id === key.toLowerCase());
     if (!target) throw notFound('release', "Couldn't find that release.");
+    if (target.status === 'expired' || artifactGone(services, target)) {
+      throw invalidParams(`Release v${target.version} is expired: its ${target.ociImageId ? 'OCI image' : 'slug'} was destroyed. Rollback to expired releases is not supported.`);
+    }
     if (target.status !== 'succeeded') throw invalidParams(`Release v${target.version} is not eligible for rollback (status ${target.status}).`);
 
     const user = state.accounts.get(request.auth.account.id) ?? request.auth.account;
@@ -42,6 +50,7 @@ export function registerReleaseRoutes(router: Router<ApiHandler>, services: Plat
       description: `Rollback to v${target.version}`,
       userId: user.id,
       slugId: target.slugId,
+      ociImageId: target.ociImageId ?? null,
       status: 'pending',
       current: false,
       releasePhase: false,
@@ -61,4 +70,11 @@ export function registerReleaseRoutes(router: Router<ApiHandler>, services: Plat
     services.publish(newEvent({ app, include: 'api:release', action: 'update', actor, data: releaseEventData(app, release, user, slug) }));
     return { status: 201, body: renderRelease(state, release) };
   });
+}
+
+/** The retention policy destroyed the target's artifact (its status may not say so yet). */
+function artifactGone(services: PlatformServices, target: Release): boolean {
+  if (target.ociImageId) return !services.fir.state.ociImages.has(target.ociImageId);
+  if (target.slugId) return !services.state.slugs.has(target.slugId);
+  return false; // a release without an artifact (config only) rolls back its config
 }

@@ -1,7 +1,8 @@
 // One command run, live: status and exit code (polled from GET /api/command-runs/:id) and the
 // output growing as the dyno writes it (GET …/output streams until the run ends).
 import { api, apiStream } from '../api.js';
-import { badge, busy, field, h, notice, refresher, replace, time } from '../dom.js';
+import { approvalSection } from '../approval.js';
+import { badge, h, notice, refresher, replace, time } from '../dom.js';
 
 const LIVE = new Set(['pending', 'awaiting_approval', 'running']);
 /** A browser tab is no place for 100 MB of text: show the start, link the rest. */
@@ -15,7 +16,7 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
   const temporalLink = temporalWorkflowsUrl
     ? h('p', {}, h('a', { href: `${temporalWorkflowsUrl}/heroku-run-${encodeURIComponent(id)}`, target: '_blank', rel: 'noopener' }, 'This run in the Temporal UI'))
     : h('p', { class: 'hint' }, 'Workflow id ', h('code', {}, `heroku-run-${id}`));
-  const approval = approvalSection(runPath, () => refresh());
+  const approval = approvalSection(runPath, () => refresh(), 'run');
   replace(root, facts, approval.section, temporalLink, h('section', { 'aria-labelledby': 'output-heading' }, h('h2', { id: 'output-heading' }, 'Output'), outputNote, output));
 
   let live = true;
@@ -62,71 +63,6 @@ async function followOutput(runPath, pre, note, isLive) {
     }
     return;
   }
-}
-
-/**
- * A gated run (README "Approval gate"): what would run, who asked, until when, and who decided.
- * While it waits, a form to approve or reject it (POST …/approve|reject, the same API as any client).
- * Rendered again only when the approval changes, so what the reader types survives the polling.
- */
-function approvalSection(runPath, reload) {
-  const section = h('section', { 'aria-labelledby': 'approval-heading', hidden: true });
-  const by = h('input', { name: 'by', required: true, autocomplete: 'email', maxlength: 320, placeholder: 'you@example.com or U0123ABCD' });
-  const reason = h('input', { name: 'reason', autocomplete: 'off', maxlength: 1000 });
-  const message = h('div', { 'aria-live': 'polite' });
-  const decide = (kind) => async () => {
-    if (!form.reportValidity()) return;
-    replace(message);
-    await busy(form, async () => {
-      try {
-        await api(`${runPath}/${kind}`, { method: 'POST', body: { by: by.value.trim(), ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } });
-        replace(message, notice('success', kind === 'approve' ? 'Approved.' : 'Rejected.'));
-      } catch (err) {
-        replace(message, notice('error', `Not recorded: ${err.message}`));
-      }
-    });
-    await reload();
-  };
-  const form = h(
-    'form',
-    { class: 'stack', id: 'approval-form' },
-    field('Your email or Slack user id', by, 'Who decides: the requester may not approve their own run.'),
-    field('Reason (optional)', reason),
-    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: decide('approve') }, 'Approve'), ' ', h('button', { type: 'button', class: 'button-quiet', onclick: decide('reject') }, 'Reject')),
-  );
-  form.addEventListener('submit', (event) => event.preventDefault());
-  const body = h('div');
-  replace(section, h('h2', { id: 'approval-heading' }, 'Approval'), body);
-  let shown = '';
-  return {
-    section,
-    show(run) {
-      const a = run.approval;
-      if (!a) return;
-      const key = JSON.stringify([a, run.status === 'awaiting_approval']);
-      if (key === shown) return;
-      shown = key;
-      section.hidden = false;
-      const rows = [
-        ['Approval', h('span', { id: 'approval-status' }, badge(a.status))],
-        ['Requested by', a.requestedBy ?? h('span', { class: 'muted' }, '—')],
-        ['Approvers', a.approvers ? a.approvers.join(', ') : 'anyone but the requester'],
-        ['Expires', time(a.expiresAt)],
-      ];
-      if (a.status !== 'pending') {
-        rows.push(['Decided by', h('span', { id: 'approval-decided-by' }, a.decidedBy ?? (a.status === 'expired' ? 'no one (expired)' : '—'))], ['Decided', time(a.decidedAt)]);
-        if (a.reason) rows.push(['Reason', a.reason]);
-        if (a.decidedVia) rows.push(['Through', a.decidedVia]);
-      }
-      replace(
-        body,
-        h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-        a.renderedCommand !== null ? [h('h3', {}, 'Command to run'), h('pre', { class: 'output', id: 'approval-command', 'aria-label': 'Command to run' }, a.renderedCommand)] : '',
-        a.status === 'pending' && run.status === 'awaiting_approval' ? form : '',
-        message,
-      );
-    },
-  };
 }
 
 function showFacts(container, run) {

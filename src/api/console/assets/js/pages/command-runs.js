@@ -1,6 +1,7 @@
 // Command runs: the latest runs, and a form to run a command on a dyno (POST /api/command-runs).
 import { api, apiPage, query } from '../api.js';
 import { badge, busy, field, h, notice, parseList, refresher, replace, table, time } from '../dom.js';
+import { newId } from '../ids.js';
 
 const LIVE = new Set(['pending', 'running']);
 
@@ -73,7 +74,7 @@ async function runForm() {
       try {
         const body = {
           // Our own id: submitting the same form twice starts one run.
-          id: form.dataset.runId ?? (form.dataset.runId = newRunId()),
+          id: form.dataset.runId ?? (form.dataset.runId = newId()),
           integrationId: integration.value,
           appName: app.value,
           command: command.value,
@@ -102,13 +103,4 @@ async function connectedIntegrations(message) {
     replace(message, notice('error', `Could not list the Heroku accounts: ${err.message}`));
     return [];
   }
-}
-
-/** A UUID v4 (crypto.randomUUID needs a secure context; getRandomValues does not). */
-function newRunId() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -36,7 +36,7 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
       return false;
     }
     showSummary(summary, integration, temporalWorkflowsUrl);
-    showApps(apps, integration.apps);
+    showApps(apps, integration);
     if (!loadedOnce) editor.fill(integration.apps.filter((a) => !GONE_APP_STATUSES.has(a.status)).map((a) => a.name));
     if (!loadedOnce) kinds.fill(integration.watchedKinds ?? []);
     loadedOnce = true;
@@ -73,13 +73,17 @@ function showSummary(container, integration, temporalWorkflowsUrl) {
   replace(container, list, reconnect, links);
 }
 
-function showApps(container, apps) {
+function showApps(container, integration) {
+  const { apps, orgId } = integration;
+  const rollbacks = h('p', {}, h('a', { href: `/rollbacks${query({ org: orgId })}` }, `Rollbacks of ${orgId}`));
   if (apps.length === 0) {
-    replace(container, h('p', {}, 'No app is monitored: no webhook exists and no pulse is recorded.'));
+    replace(container, h('p', {}, 'No app is monitored: no webhook exists and no pulse is recorded.'), rollbacks);
     return;
   }
-  const rows = apps.map((a) => [a.name, badge(a.status), a.webhookId ? h('code', {}, a.webhookId) : h('span', { class: 'muted' }, '—'), a.lastError ?? '']);
-  replace(container, table({ text: 'Apps and their webhooks' }, ['App', 'Webhook', 'Webhook id', 'Last error'], rows));
+  // "What changed" of each app: its releases, with "Roll back to this release" where Heroku allows it.
+  const changes = (name) => h('a', { href: `/apps/${encodeURIComponent(name)}/changes${query({ org: orgId })}`, 'aria-label': `What changed in ${name}` }, 'What changed');
+  const rows = apps.map((a) => [a.name, badge(a.status), a.webhookId ? h('code', {}, a.webhookId) : h('span', { class: 'muted' }, '—'), a.lastError ?? '', changes(a.name)]);
+  replace(container, table({ text: 'Apps and their webhooks' }, ['App', 'Webhook', 'Webhook id', 'Last error', 'Changes'], rows), rollbacks);
 }
 
 function appEditor(id, message, refresh) {

@@ -40,15 +40,15 @@ export async function render(root) {
     // Re-render only when something changed, and never under the reader once they loaded older pulses.
     if (ids !== shownIds && !older.dataset.loaded) {
       shownIds = ids;
-      replace(list, page.items.map(pulseItem));
-      replace(older, page.next ? olderButton(list, older, page.next) : '');
+      replace(list, page.items.map((p) => pulseItem(p, org)));
+      replace(older, page.next ? olderButton(list, older, page.next, org) : '');
     }
     return !older.dataset.loaded;
   }, 5000);
   await refresh();
 }
 
-function olderButton(list, older, next) {
+function olderButton(list, older, next, org) {
   return h('button', {
     type: 'button',
     class: 'button-quiet',
@@ -56,8 +56,8 @@ function olderButton(list, older, next) {
       older.dataset.loaded = 'true';
       try {
         const page = await apiPage(next);
-        list.append(...page.items.map(pulseItem));
-        replace(older, page.next ? olderButton(list, older, page.next) : '');
+        list.append(...page.items.map((p) => pulseItem(p, org)));
+        replace(older, page.next ? olderButton(list, older, page.next, org) : '');
       } catch (err) {
         replace(older, notice('error', `Could not load older pulses: ${err.message}`));
       }
@@ -65,10 +65,14 @@ function olderButton(list, older, next) {
   }, 'Older pulses');
 }
 
-function pulseItem(pulse) {
+function pulseItem(pulse, org) {
   const data = pulse.data ?? {};
   const labels = pulse.labels ?? {};
   const app = data.appName ?? labels.app;
+  // A release's pulse is also its change: its page offers "Roll back to this release" where Heroku allows it.
+  const release = typeof data.releaseId === 'string' && typeof data.version === 'number'
+    ? h('p', { class: 'pulse-link' }, h('a', { href: `/changes/${encodeURIComponent(pulse.id)}${query({ org })}` }, `Release v${data.version}: details and rollback`))
+    : '';
   return h(
     'li',
     { class: 'pulse' },
@@ -81,6 +85,7 @@ function pulseItem(pulse) {
       h('dt', {}, 'User'), h('dd', {}, data.userEmail ?? h('span', { class: 'muted' }, '—')),
       app ? [h('dt', {}, 'App'), h('dd', {}, app)] : '',
     ),
+    release,
   );
 }
 
