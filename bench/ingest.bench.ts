@@ -1,6 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/paths';
 import { freePort } from '../src/runtime/free-port';
@@ -68,6 +69,7 @@ export async function run(): Promise<BenchResult> {
     await load(baselineUrl, deliveries(WARMUP_DEPLOYS));
     await load(receiverUrl, deliveries(WARMUP_DEPLOYS));
 
+    const loadAtStart = loadavg()[0] ?? NaN;
     const rounds = { baseline: [] as Round[], receiver: [] as Round[] };
     const memory: { beforeMb: number; peakMb: number; afterMb: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -97,6 +99,8 @@ export async function run(): Promise<BenchResult> {
     const expectedEvents = templates.length * (1 + deploysSent);
     const failures = [...rounds.baseline, ...rounds.receiver].reduce((n, x) => n + x.failures, 0);
     const throughputRatio = r.perSecond / b.perSecond;
+    // Each receiver round against the baseline round just before it: less sensitive to a load swing of the shared machine between rounds.
+    const pairedRatios = rounds.receiver.map((x, i) => x.perSecond / (rounds.baseline[i]?.perSecond ?? NaN));
     const p99Ratio = r.p99 / b.p99;
     const peakMb = Math.max(...memory.map((m) => m.peakMb));
     const afterGrowthMb = (memory.at(-1)?.afterMb ?? 0) - (memory[0]?.afterMb ?? 0);
@@ -112,6 +116,9 @@ export async function run(): Promise<BenchResult> {
       baselineP99Ms: b.p99,
       throughputRatio,
       p99Ratio,
+      pairedThroughputRatioMedian: median(pairedRatios),
+      loadAverage1mAtStart: loadAtStart,
+      loadAverage1mAtEnd: loadavg()[0] ?? NaN,
       failures,
       eventsStored,
       eventsExpected: expectedEvents,
@@ -248,12 +255,13 @@ function summarize(run: SendersResult): Round {
   return { requests: latencies.length, perSecond: latencies.length / run.seconds, p50: at(0.5), p99: at(0.99), failures: run.failures };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
 function medians(rounds: Round[]): { perSecond: number; p50: number; p99: number } {
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-  };
   return { perSecond: median(rounds.map((x) => x.perSecond)), p50: median(rounds.map((x) => x.p50)), p99: median(rounds.map((x) => x.p99)) };
 }
 

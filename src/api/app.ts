@@ -32,6 +32,23 @@ function under(prefix: string, middleware: ApiMiddleware): ApiMiddleware {
 }
 
 /**
+ * `/webhooks/heroku/*`, the hottest path (every Heroku delivery), outside /api (authenticated by
+ * the delivery's HMAC signature, not the admin token): its body parser and router only, and
+ * nothing after them, so a delivery skips the console, Slack and the other routers. A path or
+ * method it does not serve ends as the 404/405 it would get at the end of the chain.
+ */
+function webhookReceiver(deps: ApiDeps, bodyParser: ApiMiddleware): ApiMiddleware {
+  const router = herokuWebhookRoutes(deps);
+  const routes = router.routes() as unknown as ApiMiddleware;
+  const methods = router.allowedMethods() as unknown as ApiMiddleware;
+  const end = () => Promise.resolve();
+  return (ctx, next) => {
+    if (!ctx.path.startsWith('/webhooks/heroku/')) return next();
+    return bodyParser(ctx, () => routes(ctx, () => methods(ctx, end)));
+  };
+}
+
+/**
  * The Koa application: request context, one error handler, body parsing, the admin token on
  * /api/*, then one router per feature (src/api/routes/*).
  */
@@ -48,6 +65,8 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   if (tracingEnabled()) app.use(tracingMiddleware());
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
+  const bodyParser = jsonBody({ limitBytes: 1024 * 1024 });
+  app.use(webhookReceiver(deps, bodyParser));
   const adminConsole = createConsole(deps);
   // One count of wrong admin tokens per address, whichever route (/api or /codec) they were tried on.
   const adminFailures = new AuthFailureLimiter(ADMIN_TOKEN_FAILURE_LIMITS);
@@ -55,7 +74,7 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
   app.use(adminConsole.pages); // before the JSON body parser: sign-in/out are form posts
   const slackInteractions = slackInteractionRoutes(deps); // before the JSON body parser too: form-encoded, signed bytes
   app.use(slackInteractions.routes()).use(slackInteractions.allowedMethods());
-  app.use(jsonBody({ limitBytes: 1024 * 1024 }));
+  app.use(bodyParser);
 
   for (const router of [
     healthRoutes(deps),
@@ -63,7 +82,6 @@ export function createApi(deps: ApiDeps): Koa<ApiState, ApiContextExtras> {
     codecRoutes(deps, { sessions: adminConsole.readOnlySessions, failures: adminFailures }),
     integrationRoutes(deps),
     oauthCallbackRoutes(deps),
-    herokuWebhookRoutes(deps), // outside /api: authenticated by the delivery's HMAC signature, not the admin token
     serviceRoutes(deps),
     pulseRoutes(deps),
     changeRoutes(deps), // GET /api/changes: what changed before an instant (CONTRACT §6)

@@ -5,6 +5,8 @@ import type { Logger } from '../log';
 export interface ApiState {
   requestId: string;
   log: Logger;
+  /** Fields a route adds to the request's one access-log line (e.g. what became of a webhook delivery). */
+  accessLog?: Record<string, unknown>;
 }
 
 export interface ApiContextExtras {

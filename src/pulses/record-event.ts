@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex';
+import { queryPrepared } from './prepared-query';
 import type { InterpretedEvent } from './pulse-from-event';
 
 export interface RecordEventInput {
@@ -49,33 +50,24 @@ export class UnstorablePayloadError extends Error {
  * name exactly (`=` on text is case-sensitive); other orgs' services never match.
  */
 export async function recordEvent(db: Db, input: RecordEventInput): Promise<RecordEventResult> {
-  const pulse = input.interpreted.pulse;
-  const bindings = {
-    integrationId: input.integrationId,
-    appName: input.appName,
-    sealedSecret: input.verifiedWithSealedSecret,
-    eventId: input.eventId,
-    resource: input.resource,
-    action: input.action,
-    businessKey: input.interpreted.businessKey,
-    webhookId: input.webhookId,
-    deliveryId: input.deliveryId,
-    payload: input.rawBody.toString('utf8'),
-    hasPulse: pulse !== null,
-    pulseId: randomUUID(),
-    dedupeKey: pulse?.dedupeKey ?? null,
-    kind: pulse?.kind ?? null,
-    summary: pulse?.summary ?? null,
-    labels: JSON.stringify(pulse?.labels ?? {}),
-    data: JSON.stringify(pulse?.data ?? {}),
-    startedAt: pulse?.startedAt ?? null,
-    endedAt: pulse?.endedAt ?? null,
-    occurredAt: pulse ? (pulse.endedAt ?? pulse.startedAt) : null,
-    commitPending: pulse?.commitLookup != null,
-  };
-  let row: ResultRow | undefined;
+  const [result] = await recordEvents(db, [input]);
+  if (!result) throw new Error('recordEvent: no result row');
+  return result;
+}
+
+/**
+ * recordEvent for several events in ONE statement and one transaction (group commit: see
+ * EventRecorder), one result per input, in order. The inputs must not share an event id, business
+ * key or pulse key of the same integration (a result could not tell which of them was stored).
+ * When PostgreSQL refuses one payload, the whole statement stores nothing and throws
+ * UnstorablePayloadError.
+ */
+export async function recordEvents(db: Db, inputs: readonly RecordEventInput[]): Promise<RecordEventResult[]> {
+  const values: unknown[] = [];
+  for (const input of inputs) values.push(...rowValues(input));
+  let rows: ResultRow[];
   try {
-    row = (await db.raw<{ rows: ResultRow[] }>(RECORD_EVENT_SQL, bindings)).rows[0];
+    rows = await queryPrepared<ResultRow>(db, recordEventsStatement(inputs.length), values);
   } catch (err) {
     // 22P02 invalid_text_representation, 22P05 untranslatable_character: jsonb rejects the text;
     // 22021 character_not_in_repertoire: NUL in a text column; 54001 statement_too_complex: JSON
@@ -86,17 +78,50 @@ export async function recordEvent(db: Db, input: RecordEventInput): Promise<Reco
     }
     throw err;
   }
-  if (!row) throw new Error('recordEvent: no result row');
-  if (!row.target_current) return { outcome: 'target_changed' };
-  return {
-    outcome: 'recorded',
-    stored: row.stored,
-    pulseId: row.new_pulse_id ?? row.existing_pulse_id,
-    commitPending: (row.new_pulse_id !== null ? row.new_commit_pending : row.existing_commit_pending) === true,
-  };
+  const byRow = new Map(rows.map((r) => [r.n, r]));
+  return inputs.map((_, i): RecordEventResult => {
+    const row = byRow.get(i + 1);
+    if (!row) throw new Error('recordEvents: a result row is missing');
+    if (!row.target_current) return { outcome: 'target_changed' };
+    return {
+      outcome: 'recorded',
+      stored: row.stored,
+      pulseId: row.new_pulse_id ?? row.existing_pulse_id,
+      commitPending: (row.new_pulse_id !== null ? row.new_commit_pending : row.existing_commit_pending) === true,
+    };
+  });
+}
+
+/** One row of the statement's `input` (see COLUMNS), after its row number. */
+function rowValues(input: RecordEventInput): unknown[] {
+  const pulse = input.interpreted.pulse;
+  return [
+    input.integrationId,
+    input.appName,
+    input.verifiedWithSealedSecret,
+    input.eventId,
+    input.resource,
+    input.action,
+    input.interpreted.businessKey,
+    input.webhookId,
+    input.deliveryId,
+    input.rawBody.toString('utf8'),
+    pulse !== null,
+    randomUUID(),
+    pulse?.dedupeKey ?? null,
+    pulse?.kind ?? null,
+    pulse?.summary ?? null,
+    JSON.stringify(pulse?.labels ?? {}),
+    JSON.stringify(pulse?.data ?? {}),
+    pulse?.startedAt ?? null,
+    pulse?.endedAt ?? null,
+    pulse ? (pulse.endedAt ?? pulse.startedAt) : null,
+    pulse?.commitLookup != null,
+  ];
 }
 
 interface ResultRow {
+  n: number;
   target_current: boolean;
   stored: boolean;
   new_pulse_id: string | null;
@@ -105,43 +130,93 @@ interface ResultRow {
   existing_commit_pending: boolean | null;
 }
 
+/** The `input` columns and their types, in the order of rowValues. */
+const COLUMNS: [string, string][] = [
+  ['integration_id', 'uuid'],
+  ['app_name', 'text'],
+  ['sealed_secret', 'text'],
+  ['event_id', 'text'],
+  ['resource', 'text'],
+  ['action', 'text'],
+  ['business_key', 'text'],
+  ['webhook_id', 'text'],
+  ['delivery_id', 'text'],
+  ['payload', 'jsonb'],
+  ['has_pulse', 'boolean'],
+  ['pulse_id', 'uuid'],
+  ['dedupe_key', 'text'],
+  ['kind', 'text'],
+  ['summary', 'text'],
+  ['labels', 'jsonb'],
+  ['data', 'jsonb'],
+  ['started_at', 'timestamptz'],
+  ['ended_at', 'timestamptz'],
+  ['occurred_at', 'timestamptz'],
+  ['commit_pending', 'boolean'],
+];
+
+/** The largest group recordEvents takes (PostgreSQL allows 65 535 parameters; 21 per event). */
+export const MAX_EVENTS_PER_STATEMENT = 64;
+
+const statements = new Map<number, { name: string; text: string }>();
+
+/** The statement for `count` events, a named prepared statement (parsed and planned once per connection and size). */
+function recordEventsStatement(count: number): { name: string; text: string } {
+  if (count < 1 || count > MAX_EVENTS_PER_STATEMENT) throw new Error(`recordEvents: ${count} events in one statement (1..${MAX_EVENTS_PER_STATEMENT})`);
+  let statement = statements.get(count);
+  if (!statement) {
+    const rows = Array.from({ length: count }, (_, i) => `(${i + 1}, ${COLUMNS.map(([, type], c) => `$${i * COLUMNS.length + c + 1}::${type}`).join(', ')})`);
+    statement = { name: `dynopulse_record_events_v1_${count}`, text: recordEventsSql(rows.join(',\n  ')) };
+    statements.set(count, statement);
+  }
+  return statement;
+}
+
 // Every data-modifying CTE runs to completion even when the final SELECT does not read it. The
 // existing pulse is read from the statement's snapshot: it tells a redelivery whether the commit
-// lookup is still pending.
-const RECORD_EVENT_SQL = `
-with target as (
-  select i.org_id, i.watched_kinds from integrations i
-  join integration_apps a on a.integration_id = i.id and a.app_name = :appName
-  where i.id = :integrationId and i.status <> 'disconnected' and a.desired and a.webhook_secret_sealed = :sealedSecret
+// lookup is still pending. Rows are matched back to their input by (integration, event id) and
+// by the fresh pulse id, unambiguous because a group never shares those keys (recordEvents).
+const recordEventsSql = (rows: string) => `
+with input (n, ${COLUMNS.map(([name]) => name).join(', ')}) as (
+  values
+  ${rows}
+), target as (
+  select input.n, i.org_id, i.watched_kinds from input
+  join integrations i on i.id = input.integration_id and i.status <> 'disconnected'
+  join integration_apps a on a.integration_id = i.id and a.app_name = input.app_name
+    and a.desired and a.webhook_secret_sealed = input.sealed_secret
 ), event as (
   insert into heroku_webhook_events
     (integration_id, event_id, org_id, app_name, resource, action, business_key, webhook_id, delivery_id, payload)
-  select cast(:integrationId as uuid), cast(:eventId as text), target.org_id, cast(:appName as text), cast(:resource as text),
-    cast(:action as text), cast(:businessKey as text), cast(:webhookId as text), cast(:deliveryId as text), cast(:payload as jsonb)
-  from target
+  select input.integration_id, input.event_id, target.org_id, input.app_name, input.resource,
+    input.action, input.business_key, input.webhook_id, input.delivery_id, input.payload
+  from input join target on target.n = input.n
   on conflict do nothing
-  returning org_id
+  returning integration_id, event_id, org_id
 ), pulse as (
   insert into pulses
     (id, org_id, integration_id, app_name, dedupe_key, source, kind, summary, labels, data,
      started_at, ended_at, occurred_at, event_id, commit_pending)
-  select cast(:pulseId as uuid), event.org_id, cast(:integrationId as uuid), cast(:appName as text),
-    cast(:dedupeKey as text), 'heroku', cast(:kind as text), cast(:summary as text), cast(:labels as jsonb), cast(:data as jsonb),
-    cast(:startedAt as timestamptz), cast(:endedAt as timestamptz), cast(:occurredAt as timestamptz), cast(:eventId as text),
-    cast(:commitPending as boolean)
-  from event join target on true
+  select input.pulse_id, event.org_id, input.integration_id, input.app_name,
+    input.dedupe_key, 'heroku', input.kind, input.summary, input.labels, input.data,
+    input.started_at, input.ended_at, input.occurred_at, input.event_id, input.commit_pending
+  from input
+  join event on event.integration_id = input.integration_id and event.event_id = input.event_id
+  join target on target.n = input.n
   -- An unwatched kind's event is recorded without its pulse.
-  where cast(:hasPulse as boolean) and cast(:kind as text) = any(target.watched_kinds)
+  where input.has_pulse and input.kind = any(target.watched_kinds)
   on conflict (integration_id, dedupe_key) do nothing
-  returning id, org_id, commit_pending
+  returning id, org_id, app_name, commit_pending
 ), links as (
   insert into pulse_services (pulse_id, service_id)
-  select pulse.id, s.id from pulse join services s on s.org_id = pulse.org_id and s.heroku_app_name = :appName
+  select pulse.id, s.id from pulse join services s on s.org_id = pulse.org_id and s.heroku_app_name = pulse.app_name
 )
-select exists (select 1 from target) as target_current, exists (select 1 from event) as stored,
+select input.n, target.n is not null as target_current,
+  exists (select 1 from event e where e.integration_id = input.integration_id and e.event_id = input.event_id) as stored,
   np.id as new_pulse_id, np.commit_pending as new_commit_pending,
   ep.id as existing_pulse_id, ep.commit_pending as existing_commit_pending
-from (select 1) as one
-left join pulse as np on true
-left join pulses as ep on ep.integration_id = :integrationId and ep.dedupe_key = :dedupeKey
+from input
+left join target on target.n = input.n
+left join pulse as np on np.id = input.pulse_id
+left join pulses as ep on ep.integration_id = input.integration_id and ep.dedupe_key = input.dedupe_key
 `;

@@ -7,7 +7,8 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives each request an id (the caller's `X-Request-Id` when sane) that every log line written
- * while serving it carries, one access-log line, and its metrics (count and duration by route).
+ * while serving it carries, one access-log line (with the fields the route put in
+ * `ctx.state.accessLog`), and its metrics (count and duration by route).
  */
 export function requestContext(logger: Logger): ApiMiddleware {
   return async (ctx, next) => {
@@ -25,8 +26,9 @@ export function requestContext(logger: Logger): ApiMiddleware {
         const ms = performance.now() - started;
         observeHttpRequest(ctx, ms / 1000);
         const level = ctx.status >= 500 ? 'error' : 'info';
-        // The path only: query strings can carry OAuth codes and states.
-        ctx.state.log[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
+        // The path only: query strings can carry OAuth codes and states. The route's own fields
+        // first, so they can never overwrite what the access line itself says.
+        ctx.state.log[level]({ ...ctx.state.accessLog, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
       }
     });
   };

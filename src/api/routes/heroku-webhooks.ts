@@ -6,7 +6,8 @@ import { followAppRename } from '../../pulses/kinds/app-rename';
 import { priorStateOf } from '../../pulses/kinds/prior-state';
 import { interpretEvent } from '../../pulses/pulse-from-event';
 import { withInternalSpan } from '../../telemetry/client-span';
-import { recordEvent, UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from '../../pulses/record-event';
+import { EventRecorder } from '../../pulses/event-recorder';
+import { UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from '../../pulses/record-event';
 import { findWebhookTarget, WebhookSecretCache } from '../../pulses/webhook-target';
 import { verifyHerokuSignature } from '../../pulses/webhook-signature';
 import type { ApiContext, ApiContextExtras, ApiState } from '../context';
@@ -20,13 +21,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `POST /webhooks/heroku/:integrationId`: Heroku app-webhook deliveries. No admin token: the
  * HMAC signature, keyed with the secret of this integration's webhook on the app the body names,
  * is the authentication. The hot path is the signature check (with a cached secret) and one
- * statement that stores the event with its pulse and re-checks that secret; 200 is sent only
- * once that is durable and, when the payload lacks a release's commit, once the lookup workflow
- * is started. Rejected requests store nothing.
+ * statement that stores the event with its pulse and re-checks that secret, shared with the
+ * deliveries that arrived meanwhile (group commit); 200 is sent only once that is durable and,
+ * when the payload lacks a release's commit, once the lookup workflow is started. Rejected
+ * requests store nothing.
  */
 export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras> {
   const router = new Router<ApiState, ApiContextExtras>();
   const secrets = new WebhookSecretCache();
+  // Group commit: concurrent deliveries share one statement and one commit (src/pulses/event-recorder.ts).
+  const recorder = new EventRecorder(deps.db);
 
   router.post('/webhooks/heroku/:integrationId', async (ctx) => {
     const integrationId = ctx.params['integrationId'] ?? '';
@@ -43,7 +47,7 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     if (rename) await orUnavailable(ctx, 'PostgreSQL', () => followAppRename(deps.db, deps.box, { integrationId, rename, rawBody, signature }));
     const record = (sealedSecret: string) =>
       orUnavailable(ctx, 'PostgreSQL', () =>
-        withInternalSpan('store Heroku delivery', { 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }, () => recordEvent(deps.db, {
+        withInternalSpan('store Heroku delivery', { 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }, () => recorder.record({
           integrationId,
           appName,
           verifiedWithSealedSecret: sealedSecret,
@@ -77,10 +81,10 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
       const input = { pulseId: result.pulseId, integrationId, appName, releaseId: lookup.releaseId, slugId: lookup.slugId };
       await orUnavailable(ctx, 'Temporal', () => ensureCommitLookup(deps.temporal, deps.config.temporal.taskQueue, input));
     }
-    ctx.state.log.info(
-      { integrationId, app: appName, eventId: envelope.id, resource: envelope.resource, action: envelope.action, duplicate: !result.stored, pulseId: result.pulseId },
-      result.stored ? 'Heroku event recorded' : 'Heroku event already recorded',
-    );
+    // One line per delivery at info: what became of it rides on the request's access line.
+    const outcome = { integrationId, app: appName, eventId: envelope.id, resource: envelope.resource, action: envelope.action, duplicate: !result.stored, pulseId: result.pulseId };
+    ctx.state.accessLog = outcome;
+    ctx.state.log.debug(outcome, result.stored ? 'Heroku event recorded' : 'Heroku event already recorded');
     ctx.status = 200;
     ctx.body = { eventId: envelope.id, duplicate: !result.stored, pulseId: result.pulseId };
   });
