@@ -2,10 +2,10 @@ import { buildStateKey, releasePulseKey, releaseStateKey } from './dedupe-keys';
 import type { BuildData, HerokuEvent, ReleaseData } from './heroku-event';
 import { addonPulse, addonStateKey, type AddonPulseData } from './kinds/addon-pulse';
 import { appChange, appStateKey, type MaintenancePulseData, type RenamePulseData } from './kinds/app-pulse';
-import type { ChangeKind } from './kinds/change-kinds';
 import { configChangeOf, describeConfigChange, type ConfigChange } from './kinds/config-change';
 import type { PriorState } from './kinds/prior-state';
 import { formationStateKey, scalingPulse, type ScalingPulseData } from './kinds/scaling-pulse';
+import type { AppRename, PulseDraftOf } from './pulse-draft';
 import { buildSummary, configSummary, releaseSummary, type BuildStatus } from './summaries';
 
 export interface BuildPulseData {
@@ -45,18 +45,8 @@ export interface ConfigPulseData extends ConfigChange {
   eventId: string;
 }
 
-/** A pulse as the event describes it, before it is stored and linked to services. */
-export interface PulseDraft {
-  kind: ChangeKind;
-  dedupeKey: string;
-  summary: string;
-  labels: Record<string, string>;
-  data: BuildPulseData | ReleasePulseData | ConfigPulseData | ScalingPulseData | AddonPulseData | MaintenancePulseData | RenamePulseData;
-  startedAt: Date;
-  endedAt: Date | null;
-  /** Set when the payload carried no commit: a workflow fetches it through the Platform API. */
-  commitLookup: { releaseId: string; slugId: string | null } | null;
-}
+/** A pulse of any kind, as the event describes it (pulse-draft.ts). */
+export type PulseDraft = PulseDraftOf<BuildPulseData | ReleasePulseData | ConfigPulseData | ScalingPulseData | AddonPulseData | MaintenancePulseData | RenamePulseData>;
 
 /** What an accepted event amounts to: its business key (for dedupe) and the pulse it makes, if any. */
 export interface InterpretedEvent {
@@ -64,12 +54,6 @@ export interface InterpretedEvent {
   pulse: PulseDraft | null;
   /** An app rename the integration must follow (watched app and service links), whether or not `rename` is watched. */
   rename?: AppRename | null;
-}
-
-export interface AppRename {
-  appId: string;
-  from: string;
-  to: string;
 }
 
 const NO_PRIOR: PriorState = { data: null, monitoredName: null };

@@ -1,5 +1,5 @@
 import type { AddonData, HerokuEnvelope } from '../heroku-event';
-import type { PulseDraft } from '../pulse-from-event';
+import type { PulseDraftOf } from '../pulse-draft';
 import { addonSummary } from '../summaries';
 import { before, type PriorState } from './prior-state';
 
@@ -25,7 +25,7 @@ export const addonStateKey = (a: AddonData, action: string) =>
  * and renames: only a plan that differs from the known one is a change; with no earlier plan
  * known the update becomes the baseline and makes no pulse.
  */
-export function addonPulse(envelope: HerokuEnvelope, a: AddonData, prior: PriorState, fallbackTime: Date): PulseDraft | null {
+export function addonPulse(envelope: HerokuEnvelope, a: AddonData, prior: PriorState, fallbackTime: Date): PulseDraftOf<AddonPulseData> | null {
   const at = a.updated_at ?? fallbackTime;
   let change: AddonPulseData['change'];
   let planBefore: string | null = null;

@@ -1,5 +1,5 @@
 import type { AppData, HerokuEnvelope } from '../heroku-event';
-import type { AppRename, PulseDraft } from '../pulse-from-event';
+import type { AppRename, PulseDraftOf } from '../pulse-draft';
 import { maintenanceSummary, renameSummary } from '../summaries';
 import { before, type PriorState } from './prior-state';
 
@@ -27,7 +27,7 @@ export const appStateKey = (a: AppData, action: string) => `app:${a.id}:${action
  * off. Maintenance found on with nothing known before counts as switched on; found off with
  * nothing known before, it is only a baseline. One pulse per event: a rename wins.
  */
-export function appChange(envelope: HerokuEnvelope, a: AppData, prior: PriorState, fallbackTime: Date): { pulse: PulseDraft | null; rename: AppRename | null } {
+export function appChange(envelope: HerokuEnvelope, a: AppData, prior: PriorState, fallbackTime: Date): { pulse: PulseDraftOf<MaintenancePulseData | RenamePulseData> | null; rename: AppRename | null } {
   if (envelope.action !== 'update') return { pulse: null, rename: null };
   const at = a.updated_at ?? fallbackTime;
   const previous = envelope.previous_data;

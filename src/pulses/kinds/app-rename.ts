@@ -1,7 +1,7 @@
 import { webhookSecretAad } from '../../crypto/aad';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/knex';
-import type { AppRename } from '../pulse-from-event';
+import type { AppRename } from '../pulse-draft';
 import { verifyHerokuSignature } from '../webhook-signature';
 
 /**

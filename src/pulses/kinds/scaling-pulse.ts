@@ -1,5 +1,5 @@
 import type { FormationData, HerokuEnvelope } from '../heroku-event';
-import type { PulseDraft } from '../pulse-from-event';
+import type { PulseDraftOf } from '../pulse-draft';
 import { scalingSummary } from '../summaries';
 import { before, type PriorState } from './prior-state';
 
@@ -24,7 +24,7 @@ export const formationStateKey = (f: FormationData, action: string) =>
  * from 0 and a destroy ends at 0; an update that changed neither (e.g. only the command) makes no
  * pulse. A quantity before that nothing tells us shows as `?`; an unknown size before shows as the size now.
  */
-export function scalingPulse(envelope: HerokuEnvelope, f: FormationData, prior: PriorState, fallbackTime: Date): PulseDraft | null {
+export function scalingPulse(envelope: HerokuEnvelope, f: FormationData, prior: PriorState, fallbackTime: Date): PulseDraftOf<ScalingPulseData> | null {
   const previous = envelope.previous_data;
   const quantityBefore = envelope.action === 'create' ? 0 : before(previous, prior, (d) => d['quantity'], 'number', f.quantity);
   const sizeBefore = envelope.action === 'create' ? f.size : before(previous, prior, (d) => d['size'], 'string', f.size);
