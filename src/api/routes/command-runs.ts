@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +7,7 @@ import { approvalView, findApprovalOf, type ApprovalRow } from '../../approval/a
 import { parseRunCommandInput, type RunCommandInput } from '../../command-runs/input';
 import { integrationProblem } from '../../command-runs/integration-check';
 import { readOutput } from '../../command-runs/output-store';
-import { RUN_ID_PATTERN, workflowIdForRun } from '../../command-runs/run-id';
+import { workflowIdForRun } from '../../command-runs/run-id';
 import { FINAL_STATUSES, findRun, insertRunIfAbsent, type CommandRunRow } from '../../command-runs/run-store';
 import type { Db } from '../../db/knex';
 import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../../temporal/search-attributes';
@@ -16,6 +15,7 @@ import { CommandTemplateError, renderCommandTemplate, templateContextOf } from '
 import type { ApiContextExtras, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, notFound } from '../http-error';
+import { parseStartRequest } from '../start-request';
 import { bodyOf } from '../middleware/body';
 
 /** How often a followed output is checked for new chunks, and for how long at most. */
@@ -31,7 +31,7 @@ export function commandRunRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtr
   const router = new Router<ApiState, ApiContextExtras>();
 
   router.post('/api/command-runs', async (ctx) => {
-    const { id, input } = parseRequest(bodyOf(ctx));
+    const { id, input } = parseStartRequest(bodyOf(ctx), 'RunCommandOnHeroku', parseRunCommandInput);
     const refused = await integrationProblem(deps.db, input.integrationId);
     if (refused) throw badRequest(refused, 'unknown_integration');
     try {
@@ -83,15 +83,6 @@ export function commandRunRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtr
   });
 
   return router;
-}
-
-function parseRequest(body: unknown): { id: string; input: RunCommandInput } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object (the RunCommandOnHeroku input)', 'invalid_input');
-  const { id = randomUUID(), ...rest } = body as Record<string, unknown>;
-  if (typeof id !== 'string' || !RUN_ID_PATTERN.test(id)) throw badRequest('id must be 1-100 characters: letters, digits, ".", "_", ":" or "-"', 'invalid_input');
-  const parsed = parseRunCommandInput(rest);
-  if (!parsed.ok) throw badRequest(parsed.message, 'invalid_input');
-  return { id, input: parsed.input };
 }
 
 /** The Temporal UI's one-line summary of the run. */

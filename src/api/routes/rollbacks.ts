@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import Router from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { approvalIdOf, approvalView, findApprovalOf, type ApprovalRow } from '../../approval/approval-store';
 import { integrationProblem } from '../../command-runs/integration-check';
-import { RUN_ID_PATTERN } from '../../command-runs/run-id';
 import type { Db } from '../../db/knex';
 import { parseRollbackInput, targetText, type RollbackInput } from '../../rollbacks/input';
 import { workflowIdForRollback } from '../../rollbacks/rollback-id';
@@ -14,6 +12,7 @@ import { HerokuAppKey, IncidentIdKey, IntegrationIdKey } from '../../temporal/se
 import type { ApiContextExtras, ApiState } from '../context';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, notFound } from '../http-error';
+import { parseStartRequest } from '../start-request';
 import { bodyOf } from '../middleware/body';
 import { pageQuerySchema, readPage, sendPage } from '../pagination';
 import { newestFirstCursor, type NewestFirstCursor } from './newest-first';
@@ -32,7 +31,7 @@ export function rollbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras
   const router = new Router<ApiState, ApiContextExtras>();
 
   router.post('/api/rollbacks', async (ctx) => {
-    const { id, input } = parseRequest(bodyOf(ctx));
+    const { id, input } = parseStartRequest(bodyOf(ctx), 'RollbackHerokuRelease', parseRollbackInput);
     const refused = await integrationProblem(deps.db, input.integrationId);
     if (refused) throw badRequest(refused, 'unknown_integration');
     const workflowId = workflowIdForRollback(id);
@@ -91,15 +90,6 @@ export function rollbackRoutes(deps: ApiDeps): Router<ApiState, ApiContextExtras
   });
 
   return router;
-}
-
-function parseRequest(body: unknown): { id: string; input: RollbackInput } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object (the RollbackHerokuRelease input)', 'invalid_input');
-  const { id = randomUUID(), ...rest } = body as Record<string, unknown>;
-  if (typeof id !== 'string' || !RUN_ID_PATTERN.test(id)) throw badRequest('id must be 1-100 characters: letters, digits, ".", "_", ":" or "-"', 'invalid_input');
-  const parsed = parseRollbackInput(rest);
-  if (!parsed.ok) throw badRequest(parsed.message, 'invalid_input');
-  return { id, input: parsed.input };
 }
 
 function describeTarget(input: RollbackInput): string {
