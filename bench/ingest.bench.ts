@@ -1,11 +1,12 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/paths';
 import { freePort } from '../src/runtime/free-port';
 import { signWebhookBody } from '../test/simulators/heroku';
+import { cpuMeter, machineBusySeconds, pidsNamed } from './support/process-cpu';
 import { connectIntegration } from '../test/support/fixtures';
 import { startStack } from '../test/support/stack';
 import type { SendersInput, SendersResult } from './ingest-senders';
@@ -15,8 +16,10 @@ export const name = 'webhook ingest';
 
 const SENDERS = 32;
 const DEPLOYS_PER_ROUND = 750; // 4 events each: 3000 deliveries per round
-const WARMUP_DEPLOYS = 100;
-const ROUNDS = Number(process.env.INGEST_ROUNDS ?? 4);
+// Long enough for both servers' JIT and PostgreSQL's caches to settle: a first round right after
+// start measured the receiver's compilation more than its steady cost.
+const WARMUP_DEPLOYS = Number(process.env.INGEST_WARMUP_DEPLOYS ?? 500);
+const ROUNDS = Number(process.env.INGEST_ROUNDS ?? 5);
 
 interface Delivery {
   body: string;
@@ -25,6 +28,10 @@ interface Delivery {
 
 interface Round {
   requests: number;
+  /** CPU milliseconds per delivery: the server under test, PostgreSQL, the load generator, and the whole machine. */
+  cpuMsPerDelivery: { server: number; postgres: number; senders: number; machine: number };
+  /** Busy share of the machine's cores during the round (1 = every core busy all the time). */
+  machineBusy: number;
   perSecond: number;
   p50: number;
   p99: number;
@@ -66,6 +73,20 @@ export async function run(): Promise<BenchResult> {
     const receiverUrl = `${receiver.url}/webhooks/heroku/${integration.integrationId}`;
     const baselineUrl = `http://127.0.0.1:${baseline.port}/baseline`;
     const load = (url: string, batch: Delivery[]) => sendRound(senders, { url, senders: SENDERS, deliveries: batch });
+    // Each round's CPU by process: what bounds throughput on a machine whose cores all four share.
+    const measured = async (url: string, server: ChildProcess, batch: Delivery[]): Promise<Round> => {
+      const meter = cpuMeter({ server: () => [server.pid ?? 0], senders: () => [senders.pid ?? 0], postgres: () => pidsNamed('postgres') });
+      const busyBefore = machineBusySeconds();
+      const result = await load(url, batch);
+      const used = meter.stop();
+      const busy = machineBusySeconds() - busyBefore;
+      const perDelivery = (seconds: number | undefined) => ((seconds ?? NaN) * 1000) / batch.length;
+      return {
+        ...summarize(result),
+        cpuMsPerDelivery: { server: perDelivery(used['server']), postgres: perDelivery(used['postgres']), senders: perDelivery(used['senders']), machine: perDelivery(busy) },
+        machineBusy: busy / result.seconds / cpus().length,
+      };
+    };
     await load(baselineUrl, deliveries(WARMUP_DEPLOYS));
     await load(receiverUrl, deliveries(WARMUP_DEPLOYS));
 
@@ -73,12 +94,11 @@ export async function run(): Promise<BenchResult> {
     const rounds = { baseline: [] as Round[], receiver: [] as Round[] };
     const memory: { beforeMb: number; peakMb: number; afterMb: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      rounds.baseline.push(summarize(await load(baselineUrl, deliveries(DEPLOYS_PER_ROUND))));
+      rounds.baseline.push(await measured(baselineUrl, baseline.child, deliveries(DEPLOYS_PER_ROUND)));
       const batch = deliveries(DEPLOYS_PER_ROUND);
       const rss = sampleRss(receiver.child.pid ?? 0);
-      const result = await load(receiverUrl, batch);
+      rounds.receiver.push(await measured(receiverUrl, receiver.child, batch));
       memory.push(await rss.stop());
-      rounds.receiver.push(summarize(result));
     }
     const b = medians(rounds.baseline);
     const r = medians(rounds.receiver);
@@ -125,6 +145,17 @@ export async function run(): Promise<BenchResult> {
       buildPulses,
       releasePulses,
       unlinkedPulses,
+      // CPU per delivery (medians of the rounds): who spends the two cores.
+      receiverCpuMsPerDelivery: median(rounds.receiver.map((x) => x.cpuMsPerDelivery.server)),
+      baselineCpuMsPerDelivery: median(rounds.baseline.map((x) => x.cpuMsPerDelivery.server)),
+      postgresCpuMsPerDeliveryReceiverRounds: median(rounds.receiver.map((x) => x.cpuMsPerDelivery.postgres)),
+      postgresCpuMsPerDeliveryBaselineRounds: median(rounds.baseline.map((x) => x.cpuMsPerDelivery.postgres)),
+      sendersCpuMsPerDeliveryReceiverRounds: median(rounds.receiver.map((x) => x.cpuMsPerDelivery.senders)),
+      sendersCpuMsPerDeliveryBaselineRounds: median(rounds.baseline.map((x) => x.cpuMsPerDelivery.senders)),
+      machineCpuMsPerDeliveryReceiverRounds: median(rounds.receiver.map((x) => x.cpuMsPerDelivery.machine)),
+      machineCpuMsPerDeliveryBaselineRounds: median(rounds.baseline.map((x) => x.cpuMsPerDelivery.machine)),
+      machineBusyReceiverRounds: median(rounds.receiver.map((x) => x.machineBusy)),
+      machineBusyBaselineRounds: median(rounds.baseline.map((x) => x.machineBusy)),
       receiverRssPeakMb: peakMb,
       receiverRssGrowthAcrossRoundsMb: afterGrowthMb,
     };
@@ -133,7 +164,8 @@ export async function run(): Promise<BenchResult> {
       const m = memory[i];
       figures[`round${i + 1}`] =
         `baseline ${fmt(bx?.perSecond)}/s p50 ${fmt(bx?.p50)} p99 ${fmt(bx?.p99)} · receiver ${fmt(x.perSecond)}/s p50 ${fmt(x.p50)} p99 ${fmt(x.p99)} · ` +
-        `ratio ${fmt((x.perSecond / (bx?.perSecond ?? NaN)) * 100) ?? ''}% · RSS MB before ${fmt(m?.beforeMb)} peak ${fmt(m?.peakMb)} after ${fmt(m?.afterMb)}`;
+        `ratio ${fmt((x.perSecond / (bx?.perSecond ?? NaN)) * 100) ?? ''}% · RSS MB before ${fmt(m?.beforeMb)} peak ${fmt(m?.peakMb)} after ${fmt(m?.afterMb)} · ` +
+        `CPU ms/delivery baseline ${cpuText(bx)} · receiver ${cpuText(x)}`;
     });
     return {
       figures,
@@ -248,7 +280,7 @@ function makeDeliveries(templates: string[], deploys: number, secret: string): D
   return out;
 }
 
-function summarize(run: SendersResult): Round {
+function summarize(run: SendersResult): Omit<Round, 'cpuMsPerDelivery' | 'machineBusy'> {
   const latencies = [...run.latenciesMs].sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   if (run.failures > 0) console.error(`  ${run.failures} failed requests, e.g. status ${run.failureStatuses.join(', ')}`);
@@ -265,4 +297,7 @@ function medians(rounds: Round[]): { perSecond: number; p50: number; p99: number
   return { perSecond: median(rounds.map((x) => x.perSecond)), p50: median(rounds.map((x) => x.p50)), p99: median(rounds.map((x) => x.p99)) };
 }
 
+const cpuText = (r: Round | undefined) =>
+  r ? `server ${fmt2(r.cpuMsPerDelivery.server)} pg ${fmt2(r.cpuMsPerDelivery.postgres)} senders ${fmt2(r.cpuMsPerDelivery.senders)} machine ${fmt2(r.cpuMsPerDelivery.machine)} (busy ${fmt2(r.machineBusy)})` : 'n/a';
+const fmt2 = (x: number) => String(Math.round(x * 100) / 100);
 const fmt = (x: number | undefined) => (x === undefined ? 'n/a' : String(Math.round(x * 10) / 10));

@@ -19,7 +19,8 @@ const envelopeShape = z.looseObject({
   action: text(50),
   resource: text(50),
   actor: userRef,
-  data: z.looseObject({}),
+  /** Checked, not copied: the resource's own schema below reads it (one pass over the data). */
+  data: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'Invalid input: expected object'),
   /** Documented as the changed fields' old values; `{}` in real captures (heroku.md §4.3): only a hint. */
   previous_data: z.looseObject({}).nullish(),
   created_at: isoTime.nullish(),
@@ -32,7 +33,6 @@ const envelopeShape = z.looseObject({
 
 /** The app an event is about: `data.app`, except for `app` events whose data IS the app (Platform API `app`). */
 const appOfData = z.looseObject({ app: appRef }).transform((d) => d.app);
-const appOfAppData = z.looseObject({ id: id.optional(), name: text(100) }).transform((d) => ({ id: d.id, name: d.name }));
 
 export const buildDataSchema = z.looseObject({
   id,
@@ -112,14 +112,33 @@ export class InvalidHerokuEventError extends Error {
 /** Validates a parsed delivery body; throws InvalidHerokuEventError naming the first problems. */
 export function parseHerokuEvent(body: unknown): HerokuEvent {
   const shape = parseWith(envelopeShape, body, '');
-  const app = parseWith(shape.resource === 'app' ? appOfAppData : appOfData, shape.data, 'data.');
-  const envelope: HerokuEnvelope = { ...shape, data: { ...shape.data, app } };
-  if (envelope.resource === 'build') return { resource: 'build', envelope, build: parseWith(buildDataSchema, envelope.data, 'data.') };
-  if (envelope.resource === 'release') return { resource: 'release', envelope, release: parseWith(releaseDataSchema, envelope.data, 'data.') };
-  if (envelope.resource === 'formation') return { resource: 'formation', envelope, formation: parseWith(formationDataSchema, envelope.data, 'data.') };
-  if (envelope.resource === 'addon') return { resource: 'addon', envelope, addon: parseWith(addonDataSchema, envelope.data, 'data.') };
-  if (envelope.resource === 'app') return { resource: 'app', envelope, app: parseWith(appDataSchema, envelope.data, 'data.') };
-  return { resource: 'other', envelope };
+  // The envelope keeps the data as received (a shallow copy), with the app as validated.
+  const envelopeWith = (data: Record<string, unknown>, app: AppRef): HerokuEnvelope => ({ ...shape, data: { ...data, app } });
+  // Each resource's data is validated once, by its own schema, which also yields the app.
+  switch (shape.resource) {
+    case 'build': {
+      const build = parseWith(buildDataSchema, shape.data, 'data.');
+      return { resource: 'build', envelope: envelopeWith(shape.data, build.app), build };
+    }
+    case 'release': {
+      const release = parseWith(releaseDataSchema, shape.data, 'data.');
+      return { resource: 'release', envelope: envelopeWith(shape.data, release.app), release };
+    }
+    case 'formation': {
+      const formation = parseWith(formationDataSchema, shape.data, 'data.');
+      return { resource: 'formation', envelope: envelopeWith(shape.data, formation.app), formation };
+    }
+    case 'addon': {
+      const addon = parseWith(addonDataSchema, shape.data, 'data.');
+      return { resource: 'addon', envelope: envelopeWith(shape.data, addon.app), addon };
+    }
+    case 'app': {
+      const app = parseWith(appDataSchema, shape.data, 'data.');
+      return { resource: 'app', envelope: envelopeWith(shape.data, { id: app.id, name: app.name }), app };
+    }
+    default:
+      return { resource: 'other', envelope: envelopeWith(shape.data, parseWith(appOfData, shape.data, 'data.')) };
+  }
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {

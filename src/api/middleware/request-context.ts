@@ -15,8 +15,10 @@ export function requestContext(logger: Logger): ApiMiddleware {
     const incoming = ctx.get('x-request-id');
     const requestId = VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    // Bound as well, for lines written after the request's async context (a streamed body).
-    ctx.state.log = logger.child({ requestId });
+    // Bound as well, for lines written after the request's async context (a streamed body);
+    // made on first use, since most requests (every webhook delivery) never log but their access line.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { configurable: true, enumerable: true, get: () => (child ??= logger.child({ requestId })) });
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     await withLogContext({ requestId }, async () => {
@@ -28,7 +30,8 @@ export function requestContext(logger: Logger): ApiMiddleware {
         const level = ctx.status >= 500 ? 'error' : 'info';
         // The path only: query strings can carry OAuth codes and states. The route's own fields
         // first, so they can never overwrite what the access line itself says.
-        ctx.state.log[level]({ ...ctx.state.accessLog, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
+        // Written inside the context, which gives it the requestId.
+        logger[level]({ ...ctx.state.accessLog, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'request');
       }
     });
   };

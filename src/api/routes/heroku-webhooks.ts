@@ -84,7 +84,7 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     // One line per delivery at info: what became of it rides on the request's access line.
     const outcome = { integrationId, app: appName, eventId: envelope.id, resource: envelope.resource, action: envelope.action, duplicate: !result.stored, pulseId: result.pulseId };
     ctx.state.accessLog = outcome;
-    ctx.state.log.debug(outcome, result.stored ? 'Heroku event recorded' : 'Heroku event already recorded');
+    if (deps.logger.isLevelEnabled('debug')) ctx.state.log.debug(outcome, result.stored ? 'Heroku event recorded' : 'Heroku event already recorded');
     ctx.status = 200;
     ctx.body = { eventId: envelope.id, duplicate: !result.stored, pulseId: result.pulseId };
   });
