@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import { tracer } from './tracing';
+import { tracer, tracingEnabled } from './tracing';
 
 /**
  * A client span around one outgoing call (a Heroku Platform API request, a Slack method), child of
@@ -38,9 +38,13 @@ export function herokuRouteTemplate(path: string): string {
     .join('/');
 }
 
-/** An internal step worth seeing in a trace (storing a delivery), child of the active span. */
-export async function withInternalSpan<T>(name: string, attributes: Attributes, step: () => Promise<T>): Promise<T> {
-  return tracer().startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+/**
+ * An internal step worth seeing in a trace (storing a delivery), child of the active span. With
+ * tracing off the step runs as it is: on the webhook path even a no-op span's promises cost.
+ */
+export function withInternalSpan<T>(name: string, attributes: Attributes | (() => Attributes), step: () => Promise<T>): Promise<T> {
+  if (!tracingEnabled()) return step();
+  return tracer().startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes: typeof attributes === 'function' ? attributes() : attributes }, async (span) => {
     try {
       return await step();
     } catch (err) {

@@ -3,7 +3,7 @@ import { webhookSecretAad } from '../../crypto/aad';
 import { ensureCommitLookup } from '../../pulses/commit-lookup';
 import { InvalidHerokuEventError, parseHerokuEvent, type HerokuEvent } from '../../pulses/heroku-event';
 import { followAppRename } from '../../pulses/kinds/app-rename';
-import { priorStateOf } from '../../pulses/kinds/prior-state';
+import { needsPriorState, priorStateOf } from '../../pulses/kinds/prior-state';
 import { interpretEvent } from '../../pulses/pulse-from-event';
 import { withInternalSpan } from '../../telemetry/client-span';
 import { EventRecorder } from '../../pulses/event-recorder';
@@ -42,12 +42,13 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     const appName = envelope.data.app.name;
     const signature = ctx.get('heroku-webhook-hmac-sha256') || undefined;
     // Formations, add-ons and apps: the "before" of a change and renames (src/pulses/kinds).
-    const interpreted = interpretEvent(event, new Date(), await orUnavailable(ctx, 'PostgreSQL', () => priorStateOf(deps.db, integrationId, event)));
+    const prior = needsPriorState(event) ? await orUnavailable(ctx, 'PostgreSQL', () => priorStateOf(deps.db, integrationId, event)) : undefined;
+    const interpreted = interpretEvent(event, new Date(), prior);
     const rename = interpreted.rename;
     if (rename) await orUnavailable(ctx, 'PostgreSQL', () => followAppRename(deps.db, deps.box, { integrationId, rename, rawBody, signature }));
     const record = (sealedSecret: string) =>
       orUnavailable(ctx, 'PostgreSQL', () =>
-        withInternalSpan('store Heroku delivery', { 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }, () => recorder.record({
+        withInternalSpan('store Heroku delivery', () => ({ 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }), () => recorder.record({
           integrationId,
           appName,
           verifiedWithSealedSecret: sealedSecret,

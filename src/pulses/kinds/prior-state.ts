@@ -18,10 +18,19 @@ const NONE: PriorState = { data: null, monitoredName: null };
 /** Earlier stored events read, newest first, to find one not newer than this event. */
 const CANDIDATES = 20;
 
+/** The resource whose earlier state this event's pulse needs: formations, add-ons and apps; builds and releases need none. */
+function subjectOf(event: HerokuEvent): { id: string; updated_at?: Date | null | undefined } | null {
+  return event.resource === 'formation' ? event.formation : event.resource === 'addon' ? event.addon : event.resource === 'app' ? event.app : null;
+}
+
+/** Whether priorStateOf would query: lets the webhook path skip it (and its promises) for builds and releases. */
+export function needsPriorState(event: HerokuEvent): boolean {
+  return subjectOf(event) !== null;
+}
+
 /** Looks up the prior state for the resources whose pulses need one; no query for the others. */
 export async function priorStateOf(db: Db, integrationId: string, event: HerokuEvent): Promise<PriorState> {
-  const subject =
-    event.resource === 'formation' ? event.formation : event.resource === 'addon' ? event.addon : event.resource === 'app' ? event.app : null;
+  const subject = subjectOf(event);
   if (subject === null) return NONE;
   const rows = (await db('heroku_webhook_events')
     .where({ integration_id: integrationId, resource: event.resource })
