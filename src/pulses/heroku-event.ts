@@ -113,31 +113,32 @@ export class InvalidHerokuEventError extends Error {
 export function parseHerokuEvent(body: unknown): HerokuEvent {
   const shape = parseWith(envelopeShape, body, '');
   // The envelope keeps the data as received (a shallow copy), with the app as validated.
-  const envelopeWith = (data: Record<string, unknown>, app: AppRef): HerokuEnvelope => ({ ...shape, data: { ...data, app } });
+  const envelope = (app: AppRef): HerokuEnvelope => ({ ...shape, data: { ...shape.data, app } });
+  const data = <T>(schema: z.ZodType<T>): T => parseWith(schema, shape.data, 'data.');
   // Each resource's data is validated once, by its own schema, which also yields the app.
   switch (shape.resource) {
     case 'build': {
-      const build = parseWith(buildDataSchema, shape.data, 'data.');
-      return { resource: 'build', envelope: envelopeWith(shape.data, build.app), build };
+      const build = data(buildDataSchema);
+      return { resource: 'build', envelope: envelope(build.app), build };
     }
     case 'release': {
-      const release = parseWith(releaseDataSchema, shape.data, 'data.');
-      return { resource: 'release', envelope: envelopeWith(shape.data, release.app), release };
+      const release = data(releaseDataSchema);
+      return { resource: 'release', envelope: envelope(release.app), release };
     }
     case 'formation': {
-      const formation = parseWith(formationDataSchema, shape.data, 'data.');
-      return { resource: 'formation', envelope: envelopeWith(shape.data, formation.app), formation };
+      const formation = data(formationDataSchema);
+      return { resource: 'formation', envelope: envelope(formation.app), formation };
     }
     case 'addon': {
-      const addon = parseWith(addonDataSchema, shape.data, 'data.');
-      return { resource: 'addon', envelope: envelopeWith(shape.data, addon.app), addon };
+      const addon = data(addonDataSchema);
+      return { resource: 'addon', envelope: envelope(addon.app), addon };
     }
     case 'app': {
-      const app = parseWith(appDataSchema, shape.data, 'data.');
-      return { resource: 'app', envelope: envelopeWith(shape.data, { id: app.id, name: app.name }), app };
+      const app = data(appDataSchema);
+      return { resource: 'app', envelope: envelope({ id: app.id, name: app.name }), app };
     }
     default:
-      return { resource: 'other', envelope: envelopeWith(shape.data, parseWith(appOfData, shape.data, 'data.')) };
+      return { resource: 'other', envelope: envelope(data(appOfData)) };
   }
 }
 
