@@ -5,6 +5,7 @@ import pg from 'pg';
 import getRawBody from 'raw-body';
 import { createHttpServer, listen } from '../src/api/http-server';
 import { verifyHerokuSignature } from '../src/pulses/webhook-signature';
+import { BASELINE_INSERT } from './support/baseline-statement';
 
 /**
  * The ingest benchmark's baseline, in a Node process of its own (forked by ingest.bench.ts): a
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       ctx.body = { error: 'invalid_signature' };
       return;
     }
-    await pool.query('insert into bench_baseline_inserts (id, payload) values ($1, $2::jsonb)', [randomUUID(), raw.toString('utf8')]);
+    await pool.query(BASELINE_INSERT, [randomUUID(), raw.toString('utf8')]);
     ctx.status = 200;
     ctx.body = { ok: true };
   });

@@ -5,7 +5,13 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/paths';
 import { freePort } from '../src/runtime/free-port';
+import { parseHerokuEvent } from '../src/pulses/heroku-event';
+import { interpretEvent } from '../src/pulses/pulse-from-event';
+import { recordEventsQuery, type RecordEventInput } from '../src/pulses/record-event';
 import { signWebhookBody } from '../test/simulators/heroku';
+import { metricValue, scrape } from '../test/operations/dynopulse-process';
+import { BASELINE_INSERT } from './support/baseline-statement';
+import { explainStatement, type StatementCost } from './support/postgres-view';
 import { cpuMeter, machineBusySeconds, pidsNamed } from './support/process-cpu';
 import { connectIntegration } from '../test/support/fixtures';
 import { startStack } from '../test/support/stack';
@@ -15,7 +21,9 @@ import type { BenchResult } from './run';
 export const name = 'webhook ingest';
 
 const SENDERS = 32;
-const DEPLOYS_PER_ROUND = 750; // 4 events each: 3000 deliveries per round
+// 4 events each: 6000 deliveries per round, about 3 s a side: long enough that one GC pause or
+// scheduling hiccup of the shared machine does not decide a round.
+const DEPLOYS_PER_ROUND = Number(process.env.INGEST_DEPLOYS_PER_ROUND ?? 1500);
 // Long enough for both servers' JIT and PostgreSQL's caches to settle: a first round right after
 // start measured the receiver's compilation more than its steady cost.
 const WARMUP_DEPLOYS = Number(process.env.INGEST_WARMUP_DEPLOYS ?? 500);
@@ -90,6 +98,7 @@ export async function run(): Promise<BenchResult> {
     await load(baselineUrl, deliveries(WARMUP_DEPLOYS));
     await load(receiverUrl, deliveries(WARMUP_DEPLOYS));
 
+    const groupsBefore = await scrape(`${receiver.url}/metrics`);
     const loadAtStart = loadavg()[0] ?? NaN;
     const rounds = { baseline: [] as Round[], receiver: [] as Round[] };
     const memory: RssSample[] = [];
@@ -100,6 +109,14 @@ export async function run(): Promise<BenchResult> {
       rounds.receiver.push(await measured(receiverUrl, receiver.child, batch));
       memory.push(await rss.stop());
     }
+    // Group commit as the receiver counted it: deliveries per statement (and per commit).
+    const groupsAfter = await scrape(`${receiver.url}/metrics`);
+    const groupDelta = (name: string) => metricValue(groupsAfter, name) - metricValue(groupsBefore, name);
+    const meanGroupSize = groupDelta('dynopulse_webhook_store_group_size_sum') / groupDelta('dynopulse_webhook_store_group_size_count');
+    // The receiver's garbage collection (prom-client's GC metrics), in the same window.
+    const receiverDeliveries = rounds.receiver.reduce((n, x) => n + x.requests, 0);
+    const gcMsPerDelivery = (kind: string) =>
+      ((metricValue(groupsAfter, 'nodejs_gc_duration_seconds_sum', { kind }) - metricValue(groupsBefore, 'nodejs_gc_duration_seconds_sum', { kind })) * 1000) / receiverDeliveries;
     const b = medians(rounds.baseline);
     const r = medians(rounds.receiver);
 
@@ -117,6 +134,20 @@ export async function run(): Promise<BenchResult> {
         .count({ n: '*' }),
     );
     const expectedEvents = templates.length * (1 + deploysSent);
+    // PostgreSQL's view, once the counts above are taken (it stores events of its own).
+    const sealed = String((await db('integration_apps').where({ integration_id: integration.integrationId, app_name: app }).first('webhook_secret_sealed'))?.webhook_secret_sealed);
+    const receiverStatement = (groupSize: number) => () => {
+      const inputs = deliveries(Math.ceil(groupSize / templates.length)).slice(0, groupSize).map((d) => recordInput(integration.integrationId, app, sealed, d.body));
+      const { statement, values } = recordEventsQuery(inputs);
+      return { text: statement.text, values };
+    };
+    const payload = templates[0] ?? '{}';
+    const pgView: Record<string, StatementCost> = {
+      baselineInsert: await explainStatement(stack.h.databaseUrl, 30, () => ({ text: BASELINE_INSERT, values: [randomUUID(), payload] })),
+      receiverGroupOf1: await explainStatement(stack.h.databaseUrl, 30, receiverStatement(1)),
+      receiverGroupOf8: await explainStatement(stack.h.databaseUrl, 30, receiverStatement(8)),
+      receiverGroupOf32: await explainStatement(stack.h.databaseUrl, 30, receiverStatement(32)),
+    };
     const failures = [...rounds.baseline, ...rounds.receiver].reduce((n, x) => n + x.failures, 0);
     const throughputRatio = r.perSecond / b.perSecond;
     // Each receiver round against the baseline round just before it: less sensitive to a load swing of the shared machine between rounds.
@@ -163,12 +194,21 @@ export async function run(): Promise<BenchResult> {
       machineCpuMsPerDeliveryBaselineRounds: median(rounds.baseline.map((x) => x.cpuMsPerDelivery.machine)),
       machineBusyReceiverRounds: median(rounds.receiver.map((x) => x.machineBusy)),
       machineBusyBaselineRounds: median(rounds.baseline.map((x) => x.machineBusy)),
+      receiverMeanGroupSize: meanGroupSize,
+      receiverGcMinorMsPerDelivery: gcMsPerDelivery('minor'),
+      receiverGcMajorMsPerDelivery: gcMsPerDelivery('major') + gcMsPerDelivery('incremental'),
       receiverRssPeakMb: peakMb,
       receiverRssGrowthAcrossRoundsMb: afterGrowthMb,
       receiverRssLowestEarlierRoundsMb: troughEarlyMb,
       receiverRssLowestLaterRoundsMb: troughLateMb,
       receiverRssTroughGrowthMb: troughGrowthMb,
     };
+    for (const [statement, cost] of Object.entries(pgView)) {
+      const events = statement === 'baselineInsert' ? 1 : Number(/\d+$/.exec(statement)?.[0]);
+      figures[`postgres_${statement}`] =
+        `planning ${fmt2(cost.planningMs)} ms · execution ${fmt2(cost.executionMs)} ms · commit ${fmt2(cost.commitMs)} ms · ` +
+        `${fmt2((cost.executionMs + cost.commitMs) / events)} ms per event (execution + commit) · WAL ${cost.walRecords} records ${cost.walBytes} B · blocks hit ${cost.sharedBlocksHit} read ${cost.sharedBlocksRead}`;
+    }
     rounds.receiver.forEach((x, i) => {
       const bx = rounds.baseline[i];
       const m = memory[i];
@@ -192,6 +232,7 @@ export async function run(): Promise<BenchResult> {
         'receiver: `node dist/src/main.js` (API and worker, LOG_LEVEL info, logs to a file), external PostgreSQL, Temporal dev server',
         'baseline: its own Node process, bare Koa route, the same HMAC check, one INSERT of the body as jsonb (pg pool of 10, like the receiver)',
         'load generator: a third Node process (fetch, keep-alive); all three and PostgreSQL share the machine',
+        'postgres_*: EXPLAIN (ANALYZE, BUFFERS, WAL) of the baseline INSERT and of the receiver statement for 1, 8 and 32 deliveries, then a timed COMMIT (medians of 30); planning is paid on every run here, but by the receiver\'s prepared statement only on its first runs per connection',
       ],
     };
   } finally {
@@ -199,6 +240,24 @@ export async function run(): Promise<BenchResult> {
     await stack.h.db.raw('drop table if exists bench_baseline_inserts');
     await stack.close();
   }
+}
+
+/** What the receiver's route hands its recorder for a delivery it accepted (src/api/routes/heroku-webhooks.ts). */
+function recordInput(integrationId: string, appName: string, sealedSecret: string, body: string): RecordEventInput {
+  const event = parseHerokuEvent(JSON.parse(body));
+  const { envelope } = event;
+  return {
+    integrationId,
+    appName,
+    verifiedWithSealedSecret: sealedSecret,
+    eventId: envelope.id,
+    resource: envelope.resource,
+    action: envelope.action,
+    webhookId: envelope.webhook_metadata.webhook.id,
+    deliveryId: envelope.webhook_metadata.delivery.id,
+    rawBody: Buffer.from(body),
+    interpreted: interpretEvent(event, new Date()),
+  };
 }
 
 /** dynopulse as a user starts it, with this stack's PostgreSQL, Temporal and simulators; ready once /readyz answers 200. */

@@ -20,6 +20,9 @@ export function withLogContext<T>(fields: LogContext, work: () => T): T {
 
 const CENSOR = '[REDACTED]';
 
+/** What the mixin returns when the context adds nothing to a line (compared by identity). */
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Fields whose values are secrets, at the top of a log object or one level down (`{ token }`, `{ oauth: { accessToken } }`). */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['accessToken', 'refreshToken', 'access_token', 'refresh_token', 'secret', 'token', 'password', 'clientSecret']);
 
@@ -97,6 +100,26 @@ function boundKeysOf(log: Logger): ReadonlySet<string> {
   return keys;
 }
 
+/**
+ * Standard output, written without blocking the event loop: lines queue in memory while a write
+ * is in flight, so a slow log collector or a full pipe holds up no request (a synchronous write
+ * to a full pipe stops every request of the process). pino flushes the queue synchronously when
+ * the process exits; a SIGKILLed process loses the lines not yet written. A stdout nobody reads
+ * cannot make the queue grow past MAX_QUEUED_LOG_BYTES: lines beyond it are dropped, and said so on stderr.
+ */
+export function stdoutDestination(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, maxLength: MAX_QUEUED_LOG_BYTES });
+  let lastWarning = 0;
+  destination.on('drop', () => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    process.stderr.write('dynopulse: log lines dropped: standard output is not being read fast enough\n');
+  });
+  return destination;
+}
+
+const MAX_QUEUED_LOG_BYTES = 16 * 1024 * 1024;
+
 export function createLogger(options: { level: string; name?: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
@@ -107,23 +130,28 @@ export function createLogger(options: { level: string; name?: string; destinatio
         // Secrets are censored in every line's fields (child loggers' bindings: see serializers).
         log: redactSecrets,
       },
-      // Fields given at the call site win over the context's (pino's default merge strategy);
-      // fields a child logger already binds are left out, so no line carries a key twice.
-      mixin: (_fields, _level, log) => {
+      // Fields given at the call site win over the context's; fields a child logger already
+      // binds are left out, so no line carries a key twice. When the context adds nothing (no
+      // context, or the line carries its fields already, like the access line), the call's own
+      // object is written as it is: pino's default merge copies it into the mixin's on every line.
+      mixin: (callFields, _level, log) => {
         const context = logContext.getStore();
-        if (!context) return {};
+        if (!context) return NO_FIELDS;
         const bound = boundKeysOf(log);
-        // A fresh object: pino merges the call's fields into what mixin returns.
-        if (bound.size === 0) return { ...context };
-        const fields: Record<string, string | number> = {};
-        for (const key in context) if (!bound.has(key)) fields[key] = context[key] as string | number;
-        return fields;
+        let fields: Record<string, string | number> | undefined;
+        for (const key in context) if (!bound.has(key) && !(key in callFields)) (fields ??= {})[key] = context[key] as string | number;
+        return fields ?? NO_FIELDS;
       },
+      mixinMergeStrategy: (callFields, contextFields) => (contextFields === NO_FIELDS ? callFields : Object.assign(contextFields, callFields)),
       hooks: {
         // Free-text messages can carry a token an upstream error quoted back at us.
         logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubTokens(a) : a));
-          return method.apply(this, scrubbed as Parameters<typeof method>);
+          // `args` is pino's own copy of the call's arguments.
+          for (let i = 0; i < args.length; i++) {
+            const arg: unknown = args[i];
+            if (typeof arg === 'string') args[i] = scrubTokens(arg);
+          }
+          return method.apply(this, args);
         },
       },
       serializers: {

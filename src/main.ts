@@ -9,7 +9,7 @@ import { createHttpServer, drainHttpServer, listen } from './api/http-server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, migrate, type Db } from './db/knex';
-import { createLogger, type Logger } from './log';
+import { createLogger, stdoutDestination, type Logger } from './log';
 import { startMetricsServer } from './metrics/metrics-server';
 import { projectRoot } from './paths';
 import { resolveEncryptionKey } from './runtime/encryption-key';
@@ -46,7 +46,7 @@ async function main(role: Role): Promise<void> {
     for (const problem of err.problems) console.error(`config error: ${problem}`);
     process.exit(2);
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, destination: stdoutDestination() });
   const stoppers: Stopper[] = [];
   // First in, so closed last: the spans of the shutdown itself are still sent.
   if (startTracing()) {

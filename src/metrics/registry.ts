@@ -32,6 +32,13 @@ export const webhookDeliveries = new Counter({
   registers: [registry],
 });
 
+export const webhookStoreGroupSize = new Histogram({
+  name: 'dynopulse_webhook_store_group_size',
+  help: 'Heroku deliveries stored by one statement and one commit (group commit): _sum / _count is the mean group size.',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [registry],
+});
+
 export const commandRunsFinished = new Counter({
   name: 'dynopulse_command_runs_finished_total',
   help: 'Run Command on Heroku runs that ended, by final status.',

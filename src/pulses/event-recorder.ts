@@ -1,4 +1,5 @@
 import type { Db } from '../db/knex';
+import { webhookStoreGroupSize } from '../metrics/registry';
 import { MAX_EVENTS_PER_STATEMENT, recordEvents, UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from './record-event';
 
 interface Pending {
@@ -75,6 +76,7 @@ export class EventRecorder {
   }
 
   private async store(group: Pending[]): Promise<void> {
+    webhookStoreGroupSize.observe(group.length);
     try {
       const results = await recordEvents(this.db, group.map((p) => p.input));
       group.forEach((p, i) => {

@@ -63,11 +63,10 @@ export async function recordEvent(db: Db, input: RecordEventInput): Promise<Reco
  * UnstorablePayloadError.
  */
 export async function recordEvents(db: Db, inputs: readonly RecordEventInput[]): Promise<RecordEventResult[]> {
-  const values: unknown[] = [];
-  for (const input of inputs) values.push(...rowValues(input));
+  const { statement, values } = recordEventsQuery(inputs);
   let rows: ResultRow[];
   try {
-    rows = await queryPrepared<ResultRow>(db, recordEventsStatement(inputs.length), values);
+    rows = await queryPrepared<ResultRow>(db, statement, values);
   } catch (err) {
     // 22P02 invalid_text_representation, 22P05 untranslatable_character: jsonb rejects the text;
     // 22021 character_not_in_repertoire: NUL in a text column; 54001 statement_too_complex: JSON
@@ -90,6 +89,13 @@ export async function recordEvents(db: Db, inputs: readonly RecordEventInput[]):
       commitPending: (row.new_pulse_id !== null ? row.new_commit_pending : row.existing_commit_pending) === true,
     };
   });
+}
+
+/** The statement recordEvents runs for `inputs` and its parameters (also what the ingest benchmark EXPLAINs). */
+export function recordEventsQuery(inputs: readonly RecordEventInput[]): { statement: { name: string; text: string }; values: unknown[] } {
+  const values: unknown[] = [];
+  for (const input of inputs) values.push(...rowValues(input));
+  return { statement: recordEventsStatement(inputs.length), values };
 }
 
 /** One row of the statement's `input` (see COLUMNS), after its row number. */

@@ -75,6 +75,10 @@ describe('GET /metrics (a real `main.js all` process)', () => {
       'every other 200 was a duplicate',
     );
     assert.ok(delta(text, 'dynopulse_webhook_deliveries_total', { outcome: 'deduplicated' }) >= 1);
+    // Group commit: every delivery answered 200 went through exactly one store statement.
+    const statements = delta(text, 'dynopulse_webhook_store_group_size_count');
+    assert.equal(delta(text, 'dynopulse_webhook_store_group_size_sum'), answered.filter((a) => a.responseStatus === 200).length, 'deliveries stored by group statements');
+    assert.ok(statements >= 1 && statements <= answered.length, `${statements} statements`);
     // HTTP requests by route template, never by path.
     assert.equal(delta(text, 'dynopulse_http_requests_total', { method: 'POST', route: '/webhooks/heroku/:integrationId', status: '401' }), forged.length);
     assert.equal(delta(text, 'dynopulse_http_requests_total', { method: 'POST', route: '/api/command-runs', status: '202' }), 1);
