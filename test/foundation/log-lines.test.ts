@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, it } from 'mocha';
+import { createLogger, withLogContext } from '../../src/log';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      raw.push(chunk.toString('utf8'));
+      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, raw, logger: createLogger({ level: 'info', destination }) };
+}
+
+describe('log lines and their context', () => {
+  it('adds the context fields a line does not carry, and the line’s own fields win, each key once', () => {
+    const { lines, raw, logger } = capture();
+    withLogContext({ requestId: 'from-context', workflowId: 'wf-1' }, () => {
+      logger.info({ app: 'a' }, 'plain');
+      logger.info({ requestId: 'from-line' }, 'own id');
+      logger.child({ workflowId: 'wf-bound' }).info('bound');
+    });
+    logger.info({ app: 'b' }, 'outside');
+    assert.deepEqual(
+      lines.map((l) => [l['msg'], l['requestId'], l['workflowId'], l['app']]),
+      [
+        ['plain', 'from-context', 'wf-1', 'a'],
+        ['own id', 'from-line', 'wf-1', undefined],
+        ['bound', 'from-context', 'wf-bound', undefined],
+        ['outside', undefined, undefined, 'b'],
+      ],
+    );
+    for (const line of raw) assert.equal(line.match(/"requestId"/g)?.length ?? 0, line.includes('requestId') ? 1 : 0, line);
+    assert.equal(raw[2]?.match(/"workflowId"/g)?.length, 1, 'a bound field is not repeated from the context');
+  });
+
+  it('leaves the caller’s object unchanged', () => {
+    const { logger } = capture();
+    const fields = { app: 'a' };
+    withLogContext({ requestId: 'r' }, () => logger.info(fields, 'x'));
+    assert.deepEqual(fields, { app: 'a' });
+  });
+});
+
+describe('stdout of a dynopulse process (stdoutDestination)', () => {
+  // A child process that logs through the same destination main.js uses.
+  const child = (script: string, options: { readStdout: boolean }) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const logModule = JSON.stringify(path.join(__dirname, '..', '..', 'src', 'log.js'));
+      const proc = spawn(process.execPath, ['-e', `const { createLogger, stdoutDestination } = require(${logModule}); const logger = createLogger({ level: 'info', destination: stdoutDestination() }); ${script}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      proc.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        // Read stdout only once the child said it dropped lines: until then, nobody reads it.
+        if (!options.readStdout && stderr.includes('log lines dropped')) proc.stdout.resume();
+      });
+      proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      if (!options.readStdout) proc.stdout.pause();
+      proc.once('error', reject);
+      proc.once('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('writes every line, including those logged just before process.exit', async function () {
+    this.timeout(20_000);
+    const { code, stdout } = await child(`for (let i = 0; i < 5000; i++) logger.info({ i }, 'line'); process.exit(3);`, { readStdout: true });
+    assert.equal(code, 3);
+    const numbers = stdout.trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+    assert.deepEqual(numbers, Array.from({ length: 5000 }, (_, i) => i));
+  });
+
+  it('a stdout nobody reads does not block the process: past 16 MB queued, lines are dropped and stderr says so', async function () {
+    this.timeout(60_000);
+    const script = `
+      const big = 'x'.repeat(64 * 1024);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      for (let i = 0; i < 400; i++) logger.info({ i, big }, 'bulk');
+      // The event loop still turns while stdout is full.
+      setTimeout(() => { clearInterval(timer); process.stderr.write('ticks ' + ticks + '\\n'); process.exit(0); }, 200);
+    `;
+    const { code, stdout, stderr } = await child(script, { readStdout: false });
+    assert.equal(code, 0);
+    assert.match(stderr, /dynopulse: log lines dropped: standard output is not being read fast enough/);
+    assert.ok(Number(/ticks (\d+)/.exec(stderr)?.[1]) > 10, `the event loop kept running: ${stderr}`);
+    const written = stdout.trim().split('\n').filter(Boolean).length;
+    assert.ok(written > 0 && written < 400, `${written} of 400 lines written`);
+  });
+});
