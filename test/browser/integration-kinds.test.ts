@@ -49,6 +49,29 @@ describe('console: kinds of change per integration (headless Chromium)', functio
     assert.equal(await group.getByRole('checkbox', { name: 'Add-ons' }).isChecked(), true);
   });
 
+  it('shows no editor until the integration’s own settings have loaded (never the defaults in their place)', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const url = `**/api/integrations/heroku/${integration.integrationId}`;
+    await page.route(url, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${stack.apiUrl}/integrations/${integration.integrationId}`);
+      await page.getByText('Loading…').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Save kinds' }).isVisible(), false, 'no kinds editor while loading');
+      assert.equal(await page.getByRole('button', { name: 'Save apps' }).isVisible(), false, 'no app editor while loading');
+      release();
+      const group = page.getByRole('group', { name: 'Kinds of change to record as pulses' });
+      await group.waitFor();
+      assert.equal(await group.getByRole('checkbox', { name: 'Scaling (formation)' }).isChecked(), false, 'the saved choice, not the default');
+    } finally {
+      release();
+      await page.unroute(url);
+    }
+  });
+
   it('the connect form sends the chosen kinds with the install request', async () => {
     await page.goto(`${stack.apiUrl}/integrations`);
     await page.getByRole('textbox', { name: 'Org id' }).fill('org-kinds-ui');

@@ -22,6 +22,9 @@ export async function render(root, { id, temporalWorkflowsUrl }) {
     return refresh();
   });
   const actions = h('section', { 'aria-labelledby': 'actions-heading' }, h('h2', { id: 'actions-heading' }, 'Change'), editor.form, kinds.form, disconnect.section);
+  // Shown once the integration is loaded: the editors' defaults (no apps, every kind) must never
+  // be on screen, or saved, in place of the integration's own settings.
+  actions.hidden = true;
   replace(root, summary, message, h('section', { 'aria-labelledby': 'apps-heading' }, h('h2', { id: 'apps-heading' }, 'Apps and webhooks'), apps), actions);
 
   let loadedOnce = false;
