@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import Koa from 'koa';
 import { describe, it } from 'mocha';
+import type { ApiContextExtras, ApiState } from '../../src/api/context';
+import { requestContext } from '../../src/api/middleware/request-context';
 import { createLogger, withLogContext } from '../../src/log';
 
 function capture() {
@@ -93,5 +97,35 @@ describe('stdout of a dynopulse process (stdoutDestination)', () => {
     assert.ok(Number(/ticks (\d+)/.exec(stderr)?.[1]) > 10, `the event loop kept running: ${stderr}`);
     const written = stdout.trim().split('\n').filter(Boolean).length;
     assert.ok(written > 0 && written < 400, `${written} of 400 lines written`);
+  });
+});
+
+describe('the access line (requestContext)', () => {
+  it('is one line per request with the route’s fields, which never overwrite the line’s own', async () => {
+    const { lines, logger } = capture();
+    const app = new Koa<ApiState, ApiContextExtras>();
+    app.use(requestContext(logger));
+    app.use((ctx) => {
+      ctx.state.accessLog = { app: 'app-1', status: 'forged', requestId: 'forged', duplicate: false };
+      ctx.status = 201;
+      ctx.body = { ok: true };
+    });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/things?code=oauth-secret`, { method: 'POST', headers: { 'X-Request-Id': 'req-42' } });
+      assert.equal(res.status, 201);
+      await res.text();
+    } finally {
+      server.close();
+    }
+    assert.equal(lines.length, 1);
+    const line = lines[0] ?? {};
+    assert.deepEqual(
+      { msg: line['msg'], method: line['method'], path: line['path'], status: line['status'], requestId: line['requestId'], app: line['app'], duplicate: line['duplicate'] },
+      { msg: 'request', method: 'POST', path: '/things', status: 201, requestId: 'req-42', app: 'app-1', duplicate: false },
+    );
+    assert.equal(typeof line['ms'], 'number');
   });
 });
