@@ -7,7 +7,7 @@ import { projectRoot } from '../src/paths';
 import { freePort } from '../src/runtime/free-port';
 import { parseHerokuEvent } from '../src/pulses/heroku-event';
 import { interpretEvent } from '../src/pulses/pulse-from-event';
-import { recordEventsQuery, type RecordEventInput } from '../src/pulses/record-event';
+import { recordEventInput, recordEventsQuery, type RecordEventInput } from '../src/pulses/record-event';
 import { signWebhookBody } from '../test/simulators/heroku';
 import { metricValue, scrape } from '../test/operations/dynopulse-process';
 import { BASELINE_INSERT } from './support/baseline-statement';
@@ -245,19 +245,7 @@ export async function run(): Promise<BenchResult> {
 /** What the receiver's route hands its recorder for a delivery it accepted (src/api/routes/heroku-webhooks.ts). */
 function recordInput(integrationId: string, appName: string, sealedSecret: string, body: string): RecordEventInput {
   const event = parseHerokuEvent(JSON.parse(body));
-  const { envelope } = event;
-  return {
-    integrationId,
-    appName,
-    verifiedWithSealedSecret: sealedSecret,
-    eventId: envelope.id,
-    resource: envelope.resource,
-    action: envelope.action,
-    webhookId: envelope.webhook_metadata.webhook.id,
-    deliveryId: envelope.webhook_metadata.delivery.id,
-    rawBody: Buffer.from(body),
-    interpreted: interpretEvent(event, new Date()),
-  };
+  return recordEventInput({ integrationId, appName, sealedSecret, envelope: event.envelope, rawBody: Buffer.from(body), interpreted: interpretEvent(event, new Date()) });
 }
 
 /** dynopulse as a user starts it, with this stack's PostgreSQL, Temporal and simulators; ready once /readyz answers 200. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex';
 import { queryPrepared } from './prepared-query';
+import type { HerokuEnvelope } from './heroku-event';
 import type { InterpretedEvent } from './pulse-from-event';
 
 export interface RecordEventInput {
@@ -20,6 +21,30 @@ export interface RecordEventInput {
   /** The exact body received (valid JSON), stored as the event's payload. */
   rawBody: Buffer;
   interpreted: InterpretedEvent;
+}
+
+/** What recordEvent stores for an accepted delivery: the ids its envelope carries, the exact body, what it means. */
+export function recordEventInput(delivery: {
+  integrationId: string;
+  appName: string;
+  sealedSecret: string;
+  envelope: HerokuEnvelope;
+  rawBody: Buffer;
+  interpreted: InterpretedEvent;
+}): RecordEventInput {
+  const { envelope } = delivery;
+  return {
+    integrationId: delivery.integrationId,
+    appName: delivery.appName,
+    verifiedWithSealedSecret: delivery.sealedSecret,
+    eventId: envelope.id,
+    resource: envelope.resource,
+    action: envelope.action,
+    webhookId: envelope.webhook_metadata.webhook.id,
+    deliveryId: envelope.webhook_metadata.delivery.id,
+    rawBody: delivery.rawBody,
+    interpreted: delivery.interpreted,
+  };
 }
 
 export type RecordEventResult =

@@ -7,7 +7,7 @@ import { needsPriorState, priorStateOf } from '../../pulses/kinds/prior-state';
 import { interpretEvent } from '../../pulses/pulse-from-event';
 import { withInternalSpan } from '../../telemetry/client-span';
 import { EventRecorder } from '../../pulses/event-recorder';
-import { UnstorablePayloadError, type RecordEventInput, type RecordEventResult } from '../../pulses/record-event';
+import { recordEventInput, UnstorablePayloadError, type RecordEventResult } from '../../pulses/record-event';
 import { findWebhookTarget, WebhookSecretCache } from '../../pulses/webhook-target';
 import { verifyHerokuSignature } from '../../pulses/webhook-signature';
 import type { ApiContext, ApiContextExtras, ApiState } from '../context';
@@ -48,18 +48,9 @@ export function herokuWebhookRoutes(deps: ApiDeps): Router<ApiState, ApiContextE
     if (rename) await orUnavailable(ctx, 'PostgreSQL', () => followAppRename(deps.db, deps.box, { integrationId, rename, rawBody, signature }));
     const record = (sealedSecret: string) =>
       orUnavailable(ctx, 'PostgreSQL', () =>
-        withInternalSpan('store Heroku delivery', () => ({ 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }), () => recorder.record({
-          integrationId,
-          appName,
-          verifiedWithSealedSecret: sealedSecret,
-          eventId: envelope.id,
-          resource: envelope.resource,
-          action: envelope.action,
-          webhookId: envelope.webhook_metadata.webhook.id,
-          deliveryId: envelope.webhook_metadata.delivery.id,
-          rawBody,
-          interpreted,
-        } satisfies RecordEventInput)),
+        withInternalSpan('store Heroku delivery', () => ({ 'heroku.app': appName, 'heroku.event.resource': envelope.resource, 'heroku.event.action': envelope.action }), () =>
+          recorder.record(recordEventInput({ integrationId, appName, sealedSecret, envelope, rawBody, interpreted })),
+        ),
       );
 
     let result: RecordEventResult | undefined;
