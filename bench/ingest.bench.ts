@@ -99,7 +99,7 @@ export async function run(): Promise<BenchResult> {
     await load(receiverUrl, deliveries(WARMUP_DEPLOYS));
 
     const heapBefore = await liveHeap(receiver.child);
-    const groupsBefore = await scrape(`${receiver.url}/metrics`);
+    const metricsBefore = await scrape(`${receiver.url}/metrics`);
     const loadAtStart = loadavg()[0] ?? NaN;
     const rounds = { baseline: [] as Round[], receiver: [] as Round[] };
     const memory: RssSample[] = [];
@@ -110,15 +110,14 @@ export async function run(): Promise<BenchResult> {
       rounds.receiver.push(await measured(receiverUrl, receiver.child, batch));
       memory.push(await rss.stop());
     }
-    // Group commit as the receiver counted it: deliveries per statement (and per commit).
-    const groupsAfter = await scrape(`${receiver.url}/metrics`);
+    const metricsAfter = await scrape(`${receiver.url}/metrics`);
     const heapAfter = await liveHeap(receiver.child);
-    const groupDelta = (name: string) => metricValue(groupsAfter, name) - metricValue(groupsBefore, name);
-    const meanGroupSize = groupDelta('dynopulse_webhook_store_group_size_sum') / groupDelta('dynopulse_webhook_store_group_size_count');
+    const metricDelta = (name: string, labels: Record<string, string> = {}) => metricValue(metricsAfter, name, labels) - metricValue(metricsBefore, name, labels);
+    // Group commit as the receiver counted it: deliveries per statement (and per commit).
+    const meanGroupSize = metricDelta('dynopulse_webhook_store_group_size_sum') / metricDelta('dynopulse_webhook_store_group_size_count');
     // The receiver's garbage collection (prom-client's GC metrics), in the same window.
     const receiverDeliveries = rounds.receiver.reduce((n, x) => n + x.requests, 0);
-    const gcMsPerDelivery = (kind: string) =>
-      ((metricValue(groupsAfter, 'nodejs_gc_duration_seconds_sum', { kind }) - metricValue(groupsBefore, 'nodejs_gc_duration_seconds_sum', { kind })) * 1000) / receiverDeliveries;
+    const gcMsPerDelivery = (kind: string) => (metricDelta('nodejs_gc_duration_seconds_sum', { kind }) * 1000) / receiverDeliveries;
     const b = medians(rounds.baseline);
     const r = medians(rounds.receiver);
 
@@ -286,11 +285,11 @@ async function liveHeap(child: ChildProcess): Promise<{ heapUsedMb: number; rssM
   rmSync(HEAP_PROBE_FILE, { force: true });
   child.kill('SIGUSR2');
   const deadline = Date.now() + 30_000;
+  // The probe renames a complete file into place: once it exists, it is whole.
   while (!existsSync(HEAP_PROBE_FILE)) {
     if (Date.now() > deadline) throw new Error('the receiver did not answer the heap probe in 30 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await new Promise((resolve) => setTimeout(resolve, 50)); // let the write finish
   return JSON.parse(readFileSync(HEAP_PROBE_FILE, 'utf8')) as { heapUsedMb: number; rssMb: number };
 }
 

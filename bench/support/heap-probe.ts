@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 
 // Preloaded into the ingest benchmark's receiver (`node --expose-gc --require …/heap-probe.js`),
 // measurement only: on SIGUSR2, a full garbage collection, then the live heap and RSS written to
@@ -8,5 +8,7 @@ const file = process.env.HEAP_PROBE_FILE ?? '';
 process.on('SIGUSR2', () => {
   (globalThis as { gc?: () => void }).gc?.();
   const { heapUsed, rss } = process.memoryUsage();
-  writeFileSync(file, JSON.stringify({ heapUsedMb: heapUsed / 2 ** 20, rssMb: rss / 2 ** 20 }));
+  // Written aside and renamed into place, so the reader never sees half a file.
+  writeFileSync(`${file}.tmp`, JSON.stringify({ heapUsedMb: heapUsed / 2 ** 20, rssMb: rss / 2 ** 20 }));
+  renameSync(`${file}.tmp`, file);
 });
