@@ -12,7 +12,7 @@ import { ApprovalStatusKey } from '../../src/temporal/search-attributes';
 import { failureOf, getOutput, postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import { ADMIN_TOKEN, type Stack } from '../support/stack';
-import { awaitingApproval, decide, dynoCreates, FINAL, gatedRun } from './support';
+import { awaitingApproval, decide, dynosOfRun, FINAL, gatedRun } from './support';
 
 const SECRET = 's3cr3t-pass';
 
@@ -40,7 +40,6 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
   });
 
   it('waits for approval with the rendered, redacted command shown, and creates no dyno until approved', async () => {
-    const dynosBefore = dynoCreates(stack, 'app-gated');
     const request = body({ postToIncidentTimeline: true });
     assert.equal((await postRun(stack, request)).status, 202);
     const waiting = await awaitingApproval(stack, request.id);
@@ -67,7 +66,7 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     const badBody = await decide(stack, request.id, 'approve', { who: 'alice@example.com' });
     assert.equal(badBody.status, 400);
     assert.equal((await gatedRun(stack, request.id)).status, 'awaiting_approval', 'refused decisions change nothing');
-    assert.equal(dynoCreates(stack, 'app-gated'), dynosBefore, 'no dyno before approval');
+    assert.equal(dynosOfRun(stack, 'app-gated', request.id), 0, 'no dyno before approval');
 
     const approved = await decide(stack, request.id, 'approve', { by: 'ALICE@example.com', reason: 'looks right' });
     assert.equal(approved.status, 200, JSON.stringify(approved.json));
@@ -84,7 +83,7 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
 
     const done = await waitFor('the approved run to end', () => gatedRun(stack, request.id), (r) => FINAL.includes(r.status));
     assert.equal(done.status, 'succeeded', done.error ?? '');
-    assert.equal(dynoCreates(stack, 'app-gated'), dynosBefore + 1);
+    assert.equal(dynosOfRun(stack, 'app-gated', request.id), 1);
     assert.match(await getOutput(stack, request.id), /^migrating INC-A1 /);
     assert.equal((await handle.describe()).typedSearchAttributes.get(ApprovalStatusKey), 'approved');
     assert.match((await handle.query(workflowMetadataQuery)).currentDetails ?? '', /exit code 0/);
@@ -97,7 +96,6 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
   });
 
   it('a rejected run ends `rejected` with who and why, creates no dyno, and its workflow fails as ApprovalRejected', async () => {
-    const dynosBefore = dynoCreates(stack, 'app-gated');
     const request = body({ postToIncidentTimeline: true });
     await postRun(stack, request);
     await awaitingApproval(stack, request.id);
@@ -113,7 +111,7 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     assert.ok(done.finishedAt);
     const failure = await failureOf(stack, done.workflowId);
     assert.equal(failure.type, 'ApprovalRejected');
-    assert.equal(dynoCreates(stack, 'app-gated'), dynosBefore, 'no dyno for a rejected run');
+    assert.equal(dynosOfRun(stack, 'app-gated', request.id), 0, 'no dyno for a rejected run');
     const [event] = await stack.h.db('timeline_events').where({ idempotency_key: `command-run:${request.id}` });
     assert.match(event.summary, /^Did not run `echo migrating 'INC-A1' .*` on app-gated: rejected by requester@example.com \(wrong app\)$/);
     assert.equal((await decide(stack, request.id, 'approve', { by: 'alice@example.com' })).status, 409, 'a finished run is not waiting');
@@ -132,7 +130,6 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
   });
 
   it('an unanswered request expires on its durable timer: status `expired`, no dyno', async () => {
-    const dynosBefore = dynoCreates(stack, 'app-gated');
     const request = body({ approval: { timeoutSeconds: 2 } });
     await postRun(stack, request);
     const done = await waitFor('the run to expire', () => gatedRun(stack, request.id), (r) => FINAL.includes(r.status));
@@ -141,7 +138,7 @@ describe('approval gate of command runs (API and Temporal Update)', function () 
     assert.equal(done.approval?.decidedBy, null);
     assert.equal((await failureOf(stack, done.workflowId)).type, 'ApprovalExpired');
     assert.equal((await stack.h.temporal.workflow.getHandle(done.workflowId).describe()).typedSearchAttributes.get(ApprovalStatusKey), 'expired');
-    assert.equal(dynoCreates(stack, 'app-gated'), dynosBefore);
+    assert.equal(dynosOfRun(stack, 'app-gated', request.id), 0);
     const late = await decide(stack, request.id, 'approve', { by: 'alice@example.com' });
     assert.equal(late.status, 409);
     assert.equal(late.json.error?.code, 'not_awaiting_approval');

@@ -31,5 +31,10 @@ export async function decide(stack: Stack, id: string, kind: 'approve' | 'reject
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-/** Dyno creations on `app` in the Heroku simulator's call log: nothing may reach Heroku's dynos before approval. */
-export const dynoCreates = (stack: Stack, app: string) => stack.heroku.calls.filter((c) => c.method === 'POST' && c.path === `/apps/${app}/dynos`).length;
+/**
+ * The dynos Heroku started for run `runId` on `app`, known by the run's tag at the head of their
+ * command (as dynopulse finds its own dyno again). Per run, so a run of an earlier test that is
+ * still starting its dyno cannot be counted here: nothing may reach Heroku's dynos before approval.
+ */
+export const dynosOfRun = (stack: Stack, app: string, runId: string) =>
+  stack.heroku.dynos(app).filter((d) => d.spec.command.startsWith(`DYNOPULSE_RUN_ID='${runId}' `)).length;

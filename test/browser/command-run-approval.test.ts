@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'mocha';
 import type { Page } from 'playwright-core';
-import { awaitingApproval, dynoCreates, FINAL, gatedRun } from '../approval/support';
+import { awaitingApproval, dynosOfRun, FINAL, gatedRun } from '../approval/support';
 import { postRun, startRunStack, waitFor } from '../command-runs/support';
 import type { ConnectedIntegration } from '../support/fixtures';
 import type { Stack } from '../support/stack';
@@ -43,7 +43,6 @@ describe('console: approving and rejecting a gated command run (headless Chromiu
   }
 
   it('shows the command to run, refuses the requester, and approves: the run then runs', async () => {
-    const dynosBefore = dynoCreates(stack, 'app-console-gate');
     const id = await gated();
     const command = page.locator('#approval-command');
     await command.waitFor();
@@ -61,7 +60,7 @@ describe('console: approving and rejecting a gated command run (headless Chromiu
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText(/Not recorded: requester@example.com requested this run and may not approve it/).waitFor();
     assert.equal((await gatedRun(stack, id)).status, 'awaiting_approval');
-    assert.equal(dynoCreates(stack, 'app-console-gate'), dynosBefore);
+    assert.equal(dynosOfRun(stack, 'app-console-gate', id), 0);
 
     await page.getByLabel('Your email or Slack user id').fill('lead@example.com');
     await page.getByLabel('Reason (optional)').fill('checked with the DBA');
@@ -73,12 +72,11 @@ describe('console: approving and rejecting a gated command run (headless Chromiu
     assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'no buttons once decided');
     const run = await gatedRun(stack, id);
     assert.equal(run.approval?.decidedVia, 'console');
-    assert.equal(dynoCreates(stack, 'app-console-gate'), dynosBefore + 1);
+    assert.equal(dynosOfRun(stack, 'app-console-gate', id), 1);
     await browser.screenshot('command-run-approved');
   });
 
   it('rejects: the run ends rejected without a dyno, and the page says who and why', async () => {
-    const dynosBefore = dynoCreates(stack, 'app-console-gate');
     const id = await gated();
     await page.getByLabel('Your email or Slack user id').fill('U0LEAD001');
     await page.getByLabel('Reason (optional)').fill('not during the incident');
@@ -87,6 +85,6 @@ describe('console: approving and rejecting a gated command run (headless Chromiu
     assert.equal(((await page.locator('#approval-decided-by').textContent()) ?? '').trim(), 'U0LEAD001');
     const done = await waitFor('the run to end', () => gatedRun(stack, id), (r) => FINAL.includes(r.status));
     assert.equal(done.status, 'rejected');
-    assert.equal(dynoCreates(stack, 'app-console-gate'), dynosBefore);
+    assert.equal(dynosOfRun(stack, 'app-console-gate', id), 0);
   });
 });
