@@ -81,6 +81,26 @@ describe('stdout of a dynopulse process (stdoutDestination)', () => {
     assert.deepEqual(numbers, Array.from({ length: 5000 }, (_, i) => i));
   });
 
+  it('a line logged just before the process goes idle is written within a moment, not held until more lines come', async function () {
+    this.timeout(20_000);
+    // The child logs one line, then stays alive doing nothing for 5 s; the line must reach us long before it exits.
+    const script = `logger.info({ i: 1 }, 'lonely line'); setTimeout(() => {}, 5000);`;
+    const logModule = JSON.stringify(path.join(__dirname, '..', '..', 'src', 'log.js'));
+    const proc = spawn(process.execPath, ['-e', `const { createLogger, stdoutDestination } = require(${logModule}); const logger = createLogger({ level: 'info', destination: stdoutDestination() }); ${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = Date.now();
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        proc.stdout.once('data', (c: Buffer) => resolve(c.toString()));
+        proc.once('exit', () => reject(new Error('the child exited before its line was written')));
+      });
+      assert.match(line, /"msg":"lonely line"/);
+      assert.ok(proc.exitCode === null, 'written while the process still runs');
+      assert.ok(Date.now() - started < 4000, `written ${Date.now() - started} ms after start`);
+    } finally {
+      proc.kill();
+    }
+  });
+
   it('a stdout nobody reads does not block the process: past 16 MB queued, lines are dropped and stderr says so', async function () {
     this.timeout(60_000);
     const script = `
