@@ -1,3 +1,4 @@
+import { runTag } from '../../src/activities/command-run/dyno';
 import type { Stack } from '../support/stack';
 import { getRun, waitFor, type RunView } from '../command-runs/support';
 
@@ -37,4 +38,4 @@ export async function decide(stack: Stack, id: string, kind: 'approve' | 'reject
  * still starting its dyno cannot be counted here: nothing may reach Heroku's dynos before approval.
  */
 export const dynosOfRun = (stack: Stack, app: string, runId: string) =>
-  stack.heroku.dynos(app).filter((d) => d.spec.command.startsWith(`DYNOPULSE_RUN_ID='${runId}' `)).length;
+  stack.heroku.dynos(app).filter((d) => d.spec.command.startsWith(runTag(runId))).length;

@@ -25,7 +25,8 @@ export function dynoCommand(runId: string, command: string): string {
   return `${runTag(runId)}${reportingExitStatus(command)}`;
 }
 
-const runTag = (runId: string) => `DYNOPULSE_RUN_ID=${quoteShellWord(runId)} `;
+/** The head of the command of run `runId`'s dyno. */
+export const runTag = (runId: string) => `DYNOPULSE_RUN_ID=${quoteShellWord(runId)} `;
 
 export function dynoPath(run: Pick<CommandRunRow, 'app_name'>, dynoId: string): string {
   return `${appPath(run.app_name)}/dynos/${encodeURIComponent(dynoId)}`;
